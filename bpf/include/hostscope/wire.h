@@ -5,10 +5,7 @@
 #define HOSTSCOPE_WIRE_H
 
 #ifdef __cplusplus
-#include <cstdint>
-typedef std::uint8_t __u8;
-typedef std::uint32_t __u32;
-typedef std::uint64_t __u64;
+#include <linux/types.h>
 #define HS_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #elif defined(__VMLINUX_H__)
 #define HS_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)

@@ -1,0 +1,269 @@
+#include "monitoring/monitoring_engine.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "common/syscall_names.h"
+
+namespace hs::monitoring {
+namespace {
+
+std::string name_of(std::uint32_t nr) {
+  auto n = hs::syscall_name(nr);
+  return n.empty() ? "sys_" + std::to_string(nr) : std::string(n);
+}
+
+std::uint64_t total_drops(const std::vector<ProbeHealth>& health) {
+  std::uint64_t n = 0;
+  for (const auto& h : health)
+    for (const auto& [reason, count] : h.drops) n += count;
+  return n;
+}
+
+}  // namespace
+
+MonitoringEngine::MonitoringEngine(const Clock& clock, ProcessInspector& inspector, EngineSettings settings)
+    : clock_(clock),
+      inspector_(inspector),
+      settings_(settings),
+      series_(capacity(settings.fine_retention_s, settings.interval_ms), capacity(settings.coarse_retention_s, 60'000)),
+      started_ms_(clock.now_ms()),
+      last_interval_ns_(clock.mono_ns()) {}
+
+std::size_t MonitoringEngine::capacity(std::uint32_t retention_s, std::uint32_t step_ms) {
+  if (step_ms == 0) step_ms = 1000;
+  return std::max<std::size_t>(1, (static_cast<std::uint64_t>(retention_s) * 1000 + step_ms - 1) / step_ms);
+}
+
+void MonitoringEngine::set_settings(const EngineSettings& s) {
+  settings_ = s;
+  series_.set_capacity(capacity(s.fine_retention_s, s.interval_ms), capacity(s.coarse_retention_s, 60'000));
+  evict_expired();
+}
+
+ProcessRecord& MonitoringEngine::record_for(std::uint32_t tgid) {
+  auto it = live_.find(tgid);
+  if (it != live_.end()) return it->second;
+  ProcessRecord rec;
+  rec.first_seen_ms = clock_.now_ms();
+  rec.meta.pid = tgid;
+  if (auto meta = inspector_.inspect(tgid)) {
+    rec.meta = std::move(*meta);
+    rec.meta_known = true;
+  }
+  ++counters_.processes_seen;
+  return live_.emplace(tgid, std::move(rec)).first->second;
+}
+
+std::vector<hs_sys_key> MonitoringEngine::ingest_syscalls(std::span<const SyscallSample> samples) {
+  ++counters_.polls;
+  counters_.samples += samples.size();
+  for (const auto& s : samples) {
+    auto& rec = record_for(s.tgid);
+    rec.syscalls[s.nr].apply(s, interval_);
+  }
+  std::vector<hs_sys_key> forget;
+  retire_exited(forget);
+  evict_expired();
+  return forget;
+}
+
+void MonitoringEngine::retire_exited(std::vector<hs_sys_key>& forget) {
+  const std::int64_t now = clock_.now_ms();
+  for (auto it = live_.begin(); it != live_.end();) {
+    auto& rec = it->second;
+    // A process never inspected successfully was gone before we looked.
+    bool gone = !rec.meta_known || !inspector_.alive(rec.meta.pid, rec.meta.start_time_ticks);
+    if (!gone) {
+      ++it;
+      continue;
+    }
+    for (auto& [nr, stat] : rec.syscalls) forget.push_back(hs_sys_key{it->first, nr});
+    rec.exited_ms = now;
+    ++counters_.processes_exited;
+    exited_.push_back(std::move(rec));
+    it = live_.erase(it);
+  }
+}
+
+void MonitoringEngine::evict_expired() {
+  const std::int64_t cutoff = clock_.now_ms() - static_cast<std::int64_t>(settings_.exited_retention_s) * 1000;
+  while (!exited_.empty() && (exited_.front().exited_ms <= cutoff || exited_.size() > settings_.max_exited_processes)) {
+    exited_.pop_front();
+    ++counters_.exited_evicted;
+  }
+}
+
+void MonitoringEngine::finish_interval() {
+  const std::int64_t now_ns = clock_.mono_ns();
+  double secs = static_cast<double>(now_ns - last_interval_ns_) / 1e9;
+  if (secs <= 0) secs = settings_.interval_ms / 1000.0;
+  last_interval_ns_ = now_ns;
+
+  SeriesPoint p;
+  p.ts_ms = clock_.now_ms();
+  p.interval_s = secs;
+  p.syscalls_per_s = static_cast<double>(interval_.count) / secs;
+  p.syscall_errors_per_s = static_cast<double>(interval_.errors) / secs;
+  p.syscall_busy = static_cast<double>(interval_.total_ns) / 1e9 / secs;
+  p.syscall_p50_ns = interval_.hist.percentile(0.50);
+  p.syscall_p95_ns = interval_.hist.percentile(0.95);
+  p.syscall_p99_ns = interval_.hist.percentile(0.99);
+  std::uint64_t drops = total_drops(health_);
+  p.drops = drops >= drops_at_last_interval_ ? drops - drops_at_last_interval_ : drops;
+  drops_at_last_interval_ = drops;
+  p.system = system_;
+  series_.add(p, interval_.hist);
+  interval_ = SyscallDelta{};
+}
+
+template <typename F>
+void MonitoringEngine::for_each_record(F&& f) const {
+  for (const auto& [tgid, rec] : live_) f(rec);
+  for (const auto& rec : exited_) f(rec);
+}
+
+std::vector<SyscallEntry> MonitoringEngine::syscall_entries(const SyscallQuery& q) const {
+  std::optional<std::uint32_t> want_nr;
+  if (q.syscall) {
+    auto nr = hs::syscall_nr(*q.syscall);
+    if (!nr) return {};
+    want_nr = *nr;
+  }
+  std::vector<SyscallEntry> out;
+  for_each_record([&](const ProcessRecord& rec) {
+    if (q.pid && rec.meta.pid != *q.pid) return;
+    if (q.comm && rec.meta.comm != *q.comm) return;
+    for (const auto& [nr, st] : rec.syscalls) {
+      if (want_nr && nr != *want_nr) continue;
+      if (st.count() == 0) continue;
+      SyscallEntry e;
+      e.pid = rec.meta.pid;
+      e.comm = rec.meta.comm;
+      e.nr = nr;
+      e.syscall = name_of(nr);
+      e.count = st.count();
+      e.errors = st.errors();
+      e.total_ns = st.total_ns();
+      e.max_ns = st.max_ns();
+      e.exited = rec.exited_ms != 0;
+      out.push_back(std::move(e));
+    }
+  });
+  auto by_total = [](const SyscallEntry& a, const SyscallEntry& b) { return a.total_ns > b.total_ns; };
+  std::size_t keep = std::min(out.size(), q.limit);
+  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(), by_total);
+  out.resize(keep);
+  // Percentiles only for the entries returned (they scan the histogram).
+  for (auto& e : out) {
+    const ProcessRecord* rec = nullptr;
+    if (!e.exited) {
+      auto it = live_.find(e.pid);
+      if (it != live_.end()) rec = &it->second;
+    } else {
+      for (const auto& r : exited_)
+        if (r.meta.pid == e.pid && r.syscalls.count(e.nr)) rec = &r;
+    }
+    if (!rec) continue;
+    const auto& h = rec->syscalls.at(e.nr).hist();
+    e.p50_ns = h.percentile(0.50);
+    e.p95_ns = h.percentile(0.95);
+    e.p99_ns = h.percentile(0.99);
+  }
+  return out;
+}
+
+std::vector<ProcessSummary> MonitoringEngine::processes(std::optional<std::uint32_t> pid,
+                                                        std::optional<std::string> comm, std::size_t limit) const {
+  std::vector<ProcessSummary> out;
+  for_each_record([&](const ProcessRecord& rec) {
+    if (pid && rec.meta.pid != *pid) return;
+    if (comm && rec.meta.comm != *comm) return;
+    ProcessSummary s;
+    s.meta = rec.meta;
+    s.exited = rec.exited_ms != 0;
+    s.first_seen_ms = rec.first_seen_ms;
+    s.exited_ms = rec.exited_ms;
+    for (const auto& [nr, st] : rec.syscalls) {
+      s.syscalls += st.count();
+      s.errors += st.errors();
+      s.total_ns += st.total_ns();
+    }
+    out.push_back(std::move(s));
+  });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.total_ns > b.total_ns; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::vector<SyscallAggregate> MonitoringEngine::top_syscalls(std::size_t limit) const {
+  std::map<std::uint32_t, SyscallAggregate> by_nr;
+  for_each_record([&](const ProcessRecord& rec) {
+    for (const auto& [nr, st] : rec.syscalls) {
+      auto& a = by_nr[nr];
+      a.nr = nr;
+      a.count += st.count();
+      a.errors += st.errors();
+      a.total_ns += st.total_ns();
+      a.max_ns = std::max(a.max_ns, st.max_ns());
+      a.hist.merge(st.hist());
+    }
+  });
+  std::vector<SyscallAggregate> out;
+  for (auto& [nr, a] : by_nr) {
+    a.syscall = name_of(nr);
+    out.push_back(std::move(a));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.total_ns > b.total_ns; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::vector<SyscallAggregate> MonitoringEngine::syscalls_by_comm(std::size_t max_series) const {
+  std::map<std::pair<std::string, std::uint32_t>, SyscallAggregate> agg;
+  for_each_record([&](const ProcessRecord& rec) {
+    for (const auto& [nr, st] : rec.syscalls) {
+      auto& a = agg[{rec.meta.comm, nr}];
+      a.comm = rec.meta.comm;
+      a.nr = nr;
+      a.count += st.count();
+      a.errors += st.errors();
+      a.total_ns += st.total_ns();
+      a.max_ns = std::max(a.max_ns, st.max_ns());
+      a.hist.merge(st.hist());
+    }
+  });
+  std::vector<SyscallAggregate> all;
+  all.reserve(agg.size());
+  for (auto& [k, a] : agg) {
+    a.syscall = name_of(a.nr);
+    all.push_back(std::move(a));
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.total_ns > b.total_ns; });
+  if (max_series == 0) max_series = 1;
+  if (all.size() <= max_series) return all;
+  // Keep the top max_series-1 and fold the rest into one "other" series.
+  SyscallAggregate other;
+  other.comm = "other";
+  other.syscall = "other";
+  for (std::size_t i = max_series - 1; i < all.size(); ++i) {
+    other.count += all[i].count;
+    other.errors += all[i].errors;
+    other.total_ns += all[i].total_ns;
+    other.max_ns = std::max(other.max_ns, all[i].max_ns);
+    other.hist.merge(all[i].hist);
+  }
+  all.resize(max_series - 1);
+  all.push_back(std::move(other));
+  return all;
+}
+
+std::uint64_t MonitoringEngine::total_syscalls() const {
+  std::uint64_t n = 0;
+  for_each_record([&](const ProcessRecord& rec) {
+    for (const auto& [nr, st] : rec.syscalls) n += st.count();
+  });
+  return n;
+}
+
+}  // namespace hs::monitoring

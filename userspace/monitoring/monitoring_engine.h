@@ -1,0 +1,133 @@
+// The monitoring engine: folds syscall aggregates and system samples into
+// per-process totals, percentiles and time series. Plain C++, single-threaded
+// (the daemon calls it from one executor), driven by an injectable clock.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "monitoring/samples.h"
+#include "monitoring/series.h"
+#include "monitoring/syscall_stats.h"
+
+namespace hs::monitoring {
+
+struct EngineSettings {
+  std::uint32_t interval_ms = 1000;
+  std::uint32_t fine_retention_s = 900;
+  std::uint32_t coarse_retention_s = 86400;
+  std::uint32_t exited_retention_s = 3600;
+  std::size_t max_exited_processes = 4096;
+};
+
+struct ProcessRecord {
+  ProcessMeta meta;
+  bool meta_known = false;
+  std::int64_t first_seen_ms = 0;
+  std::int64_t exited_ms = 0;  // 0 while alive
+  std::map<std::uint32_t, SyscallStat> syscalls;  // by syscall nr
+};
+
+struct SyscallEntry {
+  std::uint32_t pid = 0;
+  std::string comm;
+  std::uint32_t nr = 0;
+  std::string syscall;
+  std::uint64_t count = 0, errors = 0, total_ns = 0, p50_ns = 0, p95_ns = 0, p99_ns = 0, max_ns = 0;
+  bool exited = false;
+};
+
+struct SyscallQuery {
+  std::optional<std::uint32_t> pid;
+  std::optional<std::string> comm;
+  std::optional<std::string> syscall;
+  std::size_t limit = 1000;
+};
+
+struct ProcessSummary {
+  ProcessMeta meta;
+  bool exited = false;
+  std::int64_t first_seen_ms = 0, exited_ms = 0;
+  std::uint64_t syscalls = 0, errors = 0, total_ns = 0;
+};
+
+// Totals of one syscall across processes, or of one (comm, syscall) pair.
+struct SyscallAggregate {
+  std::string comm;  // empty when aggregated across every process
+  std::uint32_t nr = 0;
+  std::string syscall;
+  std::uint64_t count = 0, errors = 0, total_ns = 0, max_ns = 0;
+  Histogram hist;
+};
+
+struct EngineCounters {
+  std::uint64_t polls = 0;
+  std::uint64_t samples = 0;
+  std::uint64_t processes_seen = 0;
+  std::uint64_t processes_exited = 0;
+  std::uint64_t exited_evicted = 0;
+};
+
+class MonitoringEngine {
+ public:
+  MonitoringEngine(const Clock& clock, ProcessInspector& inspector, EngineSettings settings = {});
+
+  void set_settings(const EngineSettings& s);
+  const EngineSettings& settings() const { return settings_; }
+
+  // One poll: the kernel's cumulative aggregates. Returns the kernel keys of
+  // processes found to have exited, which the caller should delete.
+  std::vector<hs_sys_key> ingest_syscalls(std::span<const SyscallSample> samples);
+  void ingest_system(const SystemPoint& system) { system_ = system; }
+  void set_probe_health(std::vector<ProbeHealth> health) { health_ = std::move(health); }
+  // Closes the interval: appends a series point from what was ingested since.
+  void finish_interval();
+
+  // Queries (pure reads).
+  std::vector<SyscallEntry> syscall_entries(const SyscallQuery& q) const;
+  std::vector<ProcessSummary> processes(std::optional<std::uint32_t> pid, std::optional<std::string> comm,
+                                        std::size_t limit) const;
+  std::vector<SyscallAggregate> top_syscalls(std::size_t limit) const;
+  // (comm, syscall) aggregates for Prometheus, at most max_series, the rest folded into comm "other".
+  std::vector<SyscallAggregate> syscalls_by_comm(std::size_t max_series) const;
+  const SystemPoint& system() const { return system_; }
+  const SeriesStore& series() const { return series_; }
+  const std::vector<ProbeHealth>& probe_health() const { return health_; }
+  const EngineCounters& counters() const { return counters_; }
+  std::int64_t started_ms() const { return started_ms_; }
+  std::size_t live_processes() const { return live_.size(); }
+  std::size_t exited_processes() const { return exited_.size(); }
+  std::uint64_t total_syscalls() const;
+
+ private:
+  ProcessRecord& record_for(std::uint32_t tgid);
+  void retire_exited(std::vector<hs_sys_key>& forget);
+  void evict_expired();
+  template <typename F>
+  void for_each_record(F&& f) const;
+  static std::size_t capacity(std::uint32_t retention_s, std::uint32_t step_ms);
+
+  const Clock& clock_;
+  ProcessInspector& inspector_;
+  EngineSettings settings_;
+  std::unordered_map<std::uint32_t, ProcessRecord> live_;
+  std::deque<ProcessRecord> exited_;
+  SeriesStore series_;
+  SyscallDelta interval_;
+  SystemPoint system_;
+  std::vector<ProbeHealth> health_;
+  std::uint64_t drops_at_last_interval_ = 0;
+  std::int64_t started_ms_;
+  std::int64_t last_interval_ns_;
+  EngineCounters counters_;
+};
+
+}  // namespace hs::monitoring

@@ -1,0 +1,57 @@
+// Host-level time series: one point per sampling interval (kept for the fine
+// retention) rolled up into one point per minute (kept for the coarse retention).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "common/histogram.h"
+
+namespace hs::monitoring {
+
+struct SystemPoint {
+  double cpu_percent = 0, steal_percent = 0, iowait_percent = 0;
+  std::uint64_t mem_used_bytes = 0, mem_total_bytes = 0, swap_used_bytes = 0;
+  double load1 = 0;
+  double psi_cpu_some = 0, psi_mem_some = 0, psi_io_some = 0;
+  double disk_read_bytes_per_s = 0, disk_write_bytes_per_s = 0;
+};
+
+struct SeriesPoint {
+  std::int64_t ts_ms = 0;      // end of the interval
+  double interval_s = 0;       // its length
+  double syscalls_per_s = 0;
+  double syscall_errors_per_s = 0;
+  double syscall_busy = 0;     // syscall time per second of wall time (thread-seconds/s)
+  std::uint64_t syscall_p50_ns = 0, syscall_p95_ns = 0, syscall_p99_ns = 0;
+  std::uint64_t drops = 0;     // events lost in the interval
+  SystemPoint system;
+};
+
+class SeriesStore {
+ public:
+  SeriesStore(std::size_t fine_capacity, std::size_t coarse_capacity);
+  void set_capacity(std::size_t fine_capacity, std::size_t coarse_capacity);
+
+  // Adds one interval's point; `hist` is the interval's merged latency histogram.
+  void add(const SeriesPoint& point, const Histogram& hist);
+
+  const std::deque<SeriesPoint>& fine() const { return fine_; }
+  const std::deque<SeriesPoint>& coarse() const { return coarse_; }
+  // The minute in progress, rolled up so far (for "last minute" KPIs).
+  SeriesPoint current_minute() const;
+  const Histogram& current_minute_hist() const { return minute_hist_; }
+
+ private:
+  SeriesPoint rollup() const;
+  void trim();
+
+  std::size_t fine_capacity_, coarse_capacity_;
+  std::deque<SeriesPoint> fine_, coarse_;
+  std::int64_t minute_ = -1;  // minute index of the roll-up in progress
+  std::vector<SeriesPoint> minute_points_;
+  Histogram minute_hist_;
+};
+
+}  // namespace hs::monitoring

@@ -68,6 +68,11 @@ std::vector<hs_sys_key> MonitoringEngine::ingest_syscalls(std::span<const Syscal
   return forget;
 }
 
+void MonitoringEngine::kernel_entries_reset() {
+  for (auto& [tgid, rec] : live_)
+    for (auto& [nr, stat] : rec.syscalls) stat.kernel_entry_removed();
+}
+
 void MonitoringEngine::retire_exited(std::vector<hs_sys_key>& forget) {
   const std::int64_t now = clock_.now_ms();
   for (auto it = live_.begin(); it != live_.end();) {

@@ -86,7 +86,12 @@ class MonitoringEngine {
   // One poll: the kernel's cumulative aggregates. Returns the kernel keys of
   // processes found to have exited, which the caller should delete.
   std::vector<hs_sys_key> ingest_syscalls(std::span<const SyscallSample> samples);
-  void ingest_system(const SystemPoint& system) { system_ = system; }
+  // The kernel maps were recreated (probe reloaded): readings restart at zero.
+  void kernel_entries_reset();
+  void ingest_system(const SystemPoint& system, std::vector<CoreLoad> cores) {
+    system_ = system;
+    cores_ = std::move(cores);
+  }
   void set_probe_health(std::vector<ProbeHealth> health) { health_ = std::move(health); }
   // Closes the interval: appends a series point from what was ingested since.
   void finish_interval();
@@ -99,6 +104,7 @@ class MonitoringEngine {
   // (comm, syscall) aggregates for Prometheus, at most max_series, the rest folded into comm "other".
   std::vector<SyscallAggregate> syscalls_by_comm(std::size_t max_series) const;
   const SystemPoint& system() const { return system_; }
+  const std::vector<CoreLoad>& cores() const { return cores_; }
   const SeriesStore& series() const { return series_; }
   const std::vector<ProbeHealth>& probe_health() const { return health_; }
   const EngineCounters& counters() const { return counters_; }
@@ -123,6 +129,7 @@ class MonitoringEngine {
   SeriesStore series_;
   SyscallDelta interval_;
   SystemPoint system_;
+  std::vector<CoreLoad> cores_;
   std::vector<ProbeHealth> health_;
   std::uint64_t drops_at_last_interval_ = 0;
   std::int64_t started_ms_;

@@ -42,6 +42,8 @@ SeriesPoint SeriesStore::rollup() const {
     r.system.steal_percent += p.system.steal_percent * w;
     r.system.iowait_percent += p.system.iowait_percent * w;
     r.system.load1 += p.system.load1 * w;
+    r.system.load5 += p.system.load5 * w;
+    r.system.load15 += p.system.load15 * w;
     r.system.psi_cpu_some += p.system.psi_cpu_some * w;
     r.system.psi_mem_some += p.system.psi_mem_some * w;
     r.system.psi_io_some += p.system.psi_io_some * w;
@@ -50,7 +52,7 @@ SeriesPoint SeriesStore::rollup() const {
   }
   if (span > 0) {
     for (double* v : {&r.syscalls_per_s, &r.syscall_errors_per_s, &r.syscall_busy, &r.system.cpu_percent,
-                      &r.system.steal_percent, &r.system.iowait_percent, &r.system.load1, &r.system.psi_cpu_some,
+                      &r.system.steal_percent, &r.system.iowait_percent, &r.system.load1, &r.system.load5, &r.system.load15, &r.system.psi_cpu_some,
                       &r.system.psi_mem_some, &r.system.psi_io_some, &r.system.disk_read_bytes_per_s,
                       &r.system.disk_write_bytes_per_s}) {
       *v /= span;
@@ -62,7 +64,12 @@ SeriesPoint SeriesStore::rollup() const {
   // Gauges that are levels, not rates: the last value of the minute.
   r.system.mem_used_bytes = last.system.mem_used_bytes;
   r.system.mem_total_bytes = last.system.mem_total_bytes;
+  r.system.mem_available_bytes = last.system.mem_available_bytes;
   r.system.swap_used_bytes = last.system.swap_used_bytes;
+  r.system.swap_total_bytes = last.system.swap_total_bytes;
+  r.system.psi_available = last.system.psi_available;
+  r.system.disk_read_bytes = last.system.disk_read_bytes;
+  r.system.disk_write_bytes = last.system.disk_write_bytes;
   r.syscall_p50_ns = minute_hist_.percentile(0.50);
   r.syscall_p95_ns = minute_hist_.percentile(0.95);
   r.syscall_p99_ns = minute_hist_.percentile(0.99);

@@ -12,10 +12,18 @@ namespace hs::monitoring {
 
 struct SystemPoint {
   double cpu_percent = 0, steal_percent = 0, iowait_percent = 0;
-  std::uint64_t mem_used_bytes = 0, mem_total_bytes = 0, swap_used_bytes = 0;
-  double load1 = 0;
+  std::uint64_t mem_used_bytes = 0, mem_total_bytes = 0, mem_available_bytes = 0;
+  std::uint64_t swap_used_bytes = 0, swap_total_bytes = 0;
+  double load1 = 0, load5 = 0, load15 = 0;
+  bool psi_available = false;
   double psi_cpu_some = 0, psi_mem_some = 0, psi_io_some = 0;
+  std::uint64_t disk_read_bytes = 0, disk_write_bytes = 0;  // cumulative since boot
   double disk_read_bytes_per_s = 0, disk_write_bytes_per_s = 0;
+};
+
+struct CoreLoad {
+  int cpu = 0;
+  double busy_percent = 0, steal_percent = 0;
 };
 
 struct SeriesPoint {

@@ -33,12 +33,12 @@ std::optional<CpuTimes> parse_cpu_fields(std::string_view rest) {
 
 }  // namespace
 
-Result<ProcStat> parse_proc_stat(std::string_view text) {
+Result<ProcStat> parse_proc_stat(std::string_view in) {
   return guarded("procfs/parse_proc_stat", [&]() -> Result<ProcStat> {
     ProcStat out;
     bool have_total = false;
     std::string_view line;
-    while (next_line(text, line)) {
+    while (next_line(in, line)) {
       std::string_view rest = line;
       std::string_view key = next_token(rest);
       if (key == "cpu") {
@@ -73,7 +73,7 @@ Result<ProcStat> parse_proc_stat(std::string_view text) {
   });
 }
 
-Result<MemInfo> parse_meminfo(std::string_view text) {
+Result<MemInfo> parse_meminfo(std::string_view in) {
   return guarded("procfs/parse_meminfo", [&]() -> Result<MemInfo> {
     struct Field {
       std::string_view key;
@@ -89,7 +89,7 @@ Result<MemInfo> parse_meminfo(std::string_view text) {
                                  {"SwapFree", &MemInfo::swap_free, false}}};
     MemInfo out;
     std::string_view line;
-    while (next_line(text, line)) {
+    while (next_line(in, line)) {
       std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) continue;
       std::string_view key = line.substr(0, colon);
@@ -114,13 +114,13 @@ Result<MemInfo> parse_meminfo(std::string_view text) {
   });
 }
 
-Result<LoadAvg> parse_loadavg(std::string_view text) {
+Result<LoadAvg> parse_loadavg(std::string_view in) {
   return guarded("procfs/parse_loadavg", [&]() -> Result<LoadAvg> {
     LoadAvg out;
-    auto l1 = text::parse_nonneg_double(next_token(text));
-    auto l5 = text::parse_nonneg_double(next_token(text));
-    auto l15 = text::parse_nonneg_double(next_token(text));
-    std::string_view tasks = next_token(text);
+    auto l1 = text::parse_nonneg_double(next_token(in));
+    auto l5 = text::parse_nonneg_double(next_token(in));
+    auto l15 = text::parse_nonneg_double(next_token(in));
+    std::string_view tasks = next_token(in);
     std::size_t slash = tasks.find('/');
     if (!l1 || !l5 || !l15 || slash == std::string_view::npos) return bad("loadavg", "malformed");
     auto running = text::parse_u32(tasks.substr(0, slash));
@@ -167,12 +167,12 @@ std::optional<PsiLine> parse_psi_line(std::string_view rest) {
 
 }  // namespace
 
-Result<Psi> parse_pressure(std::string_view text) {
+Result<Psi> parse_pressure(std::string_view in) {
   return guarded("procfs/parse_pressure", [&]() -> Result<Psi> {
     Psi out;
     bool have_some = false;
     std::string_view line;
-    while (next_line(text, line)) {
+    while (next_line(in, line)) {
       std::string_view rest = line;
       std::string_view kind = next_token(rest);
       if (kind != "some" && kind != "full") continue;
@@ -189,11 +189,11 @@ Result<Psi> parse_pressure(std::string_view text) {
   });
 }
 
-Result<std::vector<DiskStat>> parse_diskstats(std::string_view text) {
+Result<std::vector<DiskStat>> parse_diskstats(std::string_view in) {
   return guarded("procfs/parse_diskstats", [&]() -> Result<std::vector<DiskStat>> {
     std::vector<DiskStat> out;
     std::string_view line;
-    while (next_line(text, line)) {
+    while (next_line(in, line)) {
       std::string_view rest = line;
       std::string_view major = next_token(rest);
       if (major.empty()) continue;  // blank line

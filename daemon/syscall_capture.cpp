@@ -1,0 +1,133 @@
+#include "daemon/syscall_capture.h"
+
+#include <chrono>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "procfs/cgroup.h"
+
+namespace hs::daemon {
+
+SyscallCapture::SyscallCapture(monitoring::MonitoringEngine& engine, std::string cgroup_root)
+    : engine_(engine), cgroup_root_(std::move(cgroup_root)) {}
+
+SyscallCapture::~SyscallCapture() { stop(); }
+
+Result<probes::SyscallFilter> SyscallCapture::resolve_filter(const config::SyscallFilterConfig& f) const {
+  probes::SyscallFilter out;
+  out.pids = f.pids;
+  out.comms = f.comms;
+  out.min_latency_ns = f.min_latency_ns;
+  for (std::size_t i = 0; i < f.cgroups.size(); ++i) {
+    auto id = procfs::cgroup_id_for_path(cgroup_root_, f.cgroups[i]);
+    if (!id)
+      return Status::error("validate", "filters.cgroups[" + std::to_string(i) + "]: no cgroup '" + f.cgroups[i] +
+                                           "' under " + cgroup_root_);
+    out.cgroup_ids.push_back(*id);
+  }
+  return out;
+}
+
+Status SyscallCapture::set_config(const config::MonitoringConfig& cfg) {
+  auto filter = resolve_filter(cfg.filters);
+  if (!filter.ok()) return filter.status();
+  if (probe_) {
+    if (Status st = probe_->set_filter(filter.value()); !st.ok()) return st;
+  }
+  filter_ = std::move(filter.value());
+  config_ = cfg;
+  return {};
+}
+
+Status SyscallCapture::start() {
+  if (running()) return {};
+  if (!probe_) {
+    probes::SyscallProbeOptions opts;
+    opts.max_entries = config_.max_syscall_entries;
+    auto loaded = probes::SyscallProbe::load(opts);
+    if (!loaded.ok()) {
+      last_error_ = loaded.status().text();
+      spdlog::error("syscall probe unavailable: {}", last_error_);
+      return loaded.status();
+    }
+    probe_ = std::move(loaded.value());
+    // Fresh kernel maps: the engine's last readings no longer apply.
+    engine_.kernel_entries_reset();
+    if (Status st = probe_->set_filter(filter_); !st.ok()) {
+      last_error_ = st.text();
+      probe_.reset();
+      return st;
+    }
+  }
+  if (Status st = probe_->attach(); !st.ok()) {
+    last_error_ = st.text();
+    spdlog::error("syscall probe failed to attach: {}", last_error_);
+    probe_.reset();
+    return st;
+  }
+  last_error_.clear();
+  last_variant_ = std::string(probe_->variant());
+  spdlog::info("syscall probe attached ({})", last_variant_);
+  return {};
+}
+
+Status SyscallCapture::stop() {
+  if (!probe_) return {};
+  probe_->detach();
+  poll();  // keep what was counted up to the detach
+  auto drops = probe_->drops();
+  for (std::size_t i = 0; i < drops.size(); ++i) retired_drops_[i] += drops[i];
+  probe_.reset();  // unloads programs and maps
+  engine_.kernel_entries_reset();
+  spdlog::info("syscall probe detached and unloaded");
+  return {};
+}
+
+void SyscallCapture::poll() {
+  if (!probe_) return;
+  auto t0 = std::chrono::steady_clock::now();
+  if (Status st = probe_->read_all(records_); !st.ok()) {
+    last_error_ = st.text();
+    spdlog::warn("syscall probe read failed: {}", last_error_);
+    return;
+  }
+  samples_.resize(records_.size());
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const auto& r = records_[i];
+    auto& s = samples_[i];
+    s.tgid = r.tgid;
+    s.nr = r.nr;
+    s.count = r.count;
+    s.errors = r.errors;
+    s.total_ns = r.total_ns;
+    s.max_ns = r.max_ns;
+    s.slots = r.slots;
+  }
+  auto forget = engine_.ingest_syscalls(samples_);
+  if (!forget.empty()) {
+    if (Status st = probe_->remove(forget); !st.ok()) spdlog::warn("forgetting exited processes: {}", st.text());
+  }
+  last_read_us_ = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+}
+
+monitoring::ProbeHealth SyscallCapture::health() const {
+  monitoring::ProbeHealth h;
+  h.name = "syscalls";
+  h.state = running() ? "attached" : (!last_error_.empty() ? "failed" : "detached");
+  h.variant = last_variant_;
+  h.reason = last_error_;
+  auto drops = retired_drops_;
+  if (probe_) {
+    auto live = probe_->drops();
+    for (std::size_t i = 0; i < drops.size(); ++i) drops[i] += live[i];
+    h.entries = probe_->entries();
+    h.max_entries = probe_->max_entries();
+  }
+  h.drops = {{"map_full", drops[HS_DROP_SYS_MAP_FULL]}, {"no_task_storage", drops[HS_DROP_SYS_NO_STORAGE]}};
+  h.last_read_us = last_read_us_;
+  return h;
+}
+
+}  // namespace hs::daemon

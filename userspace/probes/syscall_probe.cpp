@@ -1,0 +1,319 @@
+#include "probes/syscall_probe.h"
+
+// The skeleton names struct hs_sys_filter, so the wire header comes first.
+#include "hostscope/wire.h"
+#include "syscalls.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <set>
+
+namespace hs::probes {
+namespace {
+
+constexpr std::size_t kValSize = sizeof(hs_sys_val);  // already a multiple of 8, the per-CPU stride
+static_assert(kValSize % 8 == 0, "per-CPU values are laid out with an 8-byte stride");
+constexpr std::size_t kBatchBytes = 4u << 20;  // bound on the scratch buffer of one batch
+constexpr int kENOTSUPP = 524;                 // kernel-internal errno some map ops return
+
+Status bpf_error(std::string_view step, int err, std::string_view what = {}) {
+  if (err < 0) err = -err;
+  std::string msg = what.empty() ? std::string() : std::string(what) + ": ";
+  msg += std::strerror(err);
+  return Status::error("syscalls/" + std::string(step), msg, err);
+}
+
+std::uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock bpf_ktime_get_ns() reads
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+template <typename T>
+std::vector<unsigned char> key_bytes(const T& v) {
+  const auto* p = reinterpret_cast<const unsigned char*>(&v);
+  return {p, p + sizeof(T)};
+}
+
+}  // namespace
+
+SyscallProbe::SyscallProbe(SkelPtr skel, Variant variant) : skel_(std::move(skel)), variant_(variant) {}
+
+SyscallProbe::~SyscallProbe() { detach(); }  // skel_ then unloads programs and maps
+
+Result<std::unique_ptr<SyscallProbe>> SyscallProbe::load(const SyscallProbeOptions& options) {
+  if (!options.force_raw_tp) {
+    auto probe = load_variant(options, Variant::kTpBtf);
+    if (probe.ok()) return probe;
+    spdlog::warn("syscalls: tp_btf variant failed ({}), falling back to raw_tp", probe.status().text());
+  }
+  return load_variant(options, Variant::kRawTp);
+}
+
+Result<std::unique_ptr<SyscallProbe>> SyscallProbe::load_variant(const SyscallProbeOptions& options,
+                                                                  Variant variant) {
+  if (options.max_entries == 0) return Status::error("syscalls/configure", "max_entries must be > 0", EINVAL);
+  SkelPtr skel(syscalls_bpf::open(), &syscalls_bpf::destroy);
+  if (!skel) return bpf_error("open", errno);
+
+  const bool btf = variant == Variant::kTpBtf;
+  int err = 0;
+  // Exactly one pair of entry points is loaded; the other pair is left out of the kernel.
+  for (auto [prog, on] : {std::pair{skel->progs.hs_sys_enter, btf}, {skel->progs.hs_sys_exit, btf},
+                          {skel->progs.hs_sysenter_raw, !btf}, {skel->progs.hs_sysexit_raw, !btf}}) {
+    if (!err) err = bpf_program__set_autoload(prog, on);
+  }
+  if (!err) err = bpf_map__set_max_entries(skel->maps.hs_sys_aggr, options.max_entries);
+  if (err) return bpf_error("configure", err);
+
+  err = syscalls_bpf::load(skel.get());
+  if (err) return bpf_error("load", err, btf ? "tp_btf" : "raw_tp");
+
+  std::unique_ptr<SyscallProbe> probe(new SyscallProbe(std::move(skel), variant));
+  int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0) return bpf_error("load", ncpus, "possible cpus");
+  probe->ncpus_ = ncpus;
+  const std::size_t per_entry = kValSize * static_cast<std::size_t>(ncpus);
+  probe->batch_chunk_ = static_cast<std::uint32_t>(
+      std::clamp<std::size_t>(kBatchBytes / per_entry, 64, options.max_entries));
+  spdlog::info("syscalls: loaded {} variant, max_entries={}, {} cpus", probe->variant(), options.max_entries, ncpus);
+  return probe;
+}
+
+std::string_view SyscallProbe::variant() const { return variant_ == Variant::kTpBtf ? "tp_btf" : "raw_tp"; }
+
+Status SyscallProbe::attach() {
+  if (attached()) return {};
+  // Starts recorded before this instant belong to an earlier attachment: ignore them.
+  std::atomic_ref<__u64>(skel_->bss->hs_attach_ns).store(monotonic_ns(), std::memory_order_release);
+  bpf_program* progs[2];
+  if (variant_ == Variant::kTpBtf) {
+    progs[0] = skel_->progs.hs_sys_enter;
+    progs[1] = skel_->progs.hs_sys_exit;
+  } else {
+    progs[0] = skel_->progs.hs_sysenter_raw;
+    progs[1] = skel_->progs.hs_sysexit_raw;
+  }
+  // Exit first: an enter without its exit would leave starts nobody consumes yet.
+  for (bpf_program* prog : {progs[1], progs[0]}) {
+    bpf_link* link = bpf_program__attach(prog);
+    if (!link) {
+      int err = errno;
+      detach();
+      return bpf_error("attach", err, bpf_program__name(prog));
+    }
+    links_.emplace_back(link, &bpf_link__destroy);
+  }
+  return {};
+}
+
+void SyscallProbe::detach() {
+  // Enter first, mirroring attach().
+  while (!links_.empty()) links_.pop_back();
+}
+
+Status SyscallProbe::set_filter(const SyscallFilter& filter) {
+  if (filter.pids.size() > HS_FILTER_MAX_ENTRIES || filter.comms.size() > HS_FILTER_MAX_ENTRIES ||
+      filter.cgroup_ids.size() > HS_FILTER_MAX_ENTRIES)
+    return Status::error("syscalls/filter", "more than " + std::to_string(HS_FILTER_MAX_ENTRIES) + " entries of one kind", E2BIG);
+
+  std::vector<std::vector<unsigned char>> pids, comms, cgroups;
+  for (std::uint32_t pid : filter.pids) pids.push_back(key_bytes(pid));
+  for (const std::string& c : filter.comms) {
+    hs_comm comm{};
+    // The kernel keeps 15 chars + NUL, so a longer name matches its truncation.
+    std::memcpy(comm.comm, c.data(), std::min<std::size_t>(c.size(), HS_COMM_LEN - 1));
+    comms.push_back(key_bytes(comm));
+  }
+  for (std::uint64_t id : filter.cgroup_ids) cgroups.push_back(key_bytes(id));
+
+  std::uint32_t flags = (pids.empty() ? 0 : HS_FILTER_PID) | (comms.empty() ? 0 : HS_FILTER_COMM) |
+                        (cgroups.empty() ? 0 : HS_FILTER_CGROUP);
+  const std::uint8_t one = 1;
+  // 1) add the new members, 2) switch flags, 3) prune old members: while this
+  // runs the filter passes old ∪ new, never "everything" or "nothing".
+  struct Set {
+    bpf_map* map;
+    const std::vector<std::vector<unsigned char>>* keys;
+    std::size_t key_size;
+    const char* what;
+  } sets[] = {{skel_->maps.hs_sys_pids, &pids, sizeof(std::uint32_t), "pids"},
+              {skel_->maps.hs_sys_comms, &comms, sizeof(hs_comm), "comms"},
+              {skel_->maps.hs_sys_cgroups, &cgroups, sizeof(std::uint64_t), "cgroups"}};
+  for (const Set& s : sets) {
+    for (const auto& k : *s.keys) {
+      if (int err = bpf_map_update_elem(bpf_map__fd(s.map), k.data(), &one, BPF_ANY))
+        return bpf_error("filter", err, s.what);
+    }
+  }
+  std::atomic_ref<__u64>(skel_->bss->hs_filter.min_latency_ns)
+      .store(filter.min_latency_ns, std::memory_order_release);
+  std::atomic_ref<__u32>(skel_->bss->hs_filter.flags).store(flags, std::memory_order_release);
+  for (const Set& s : sets) {
+    Status st = sync_set(bpf_map__fd(s.map), *s.keys, s.key_size, s.what);
+    if (!st.ok()) return st;
+  }
+  return {};
+}
+
+// Deletes every key of map_fd that is not in keep.
+Status SyscallProbe::sync_set(int map_fd, const std::vector<std::vector<unsigned char>>& keep,
+                              std::size_t key_size, std::string_view what) {
+  std::set<std::vector<unsigned char>> wanted(keep.begin(), keep.end());
+  std::vector<std::vector<unsigned char>> stale;
+  std::vector<unsigned char> cur(key_size), next(key_size);
+  const void* prev = nullptr;
+  while (bpf_map_get_next_key(map_fd, prev, next.data()) == 0) {
+    if (!wanted.count(next)) stale.push_back(next);
+    cur = next;
+    prev = cur.data();
+  }
+  for (const auto& k : stale) {
+    int err = bpf_map_delete_elem(map_fd, k.data());
+    if (err && err != -ENOENT) return bpf_error("filter", err, what);
+  }
+  return {};
+}
+
+void SyscallProbe::append_record(const hs_sys_key& key, const unsigned char* vals,
+                                 std::vector<SyscallRecord>& out) const {
+  SyscallRecord& r = out.emplace_back();
+  r.tgid = key.tgid;
+  r.nr = key.nr;
+  for (int cpu = 0; cpu < ncpus_; ++cpu) {
+    hs_sys_val v;
+    std::memcpy(&v, vals + static_cast<std::size_t>(cpu) * kValSize, sizeof(v));
+    r.count += v.count;
+    r.errors += v.errors;
+    r.total_ns += v.total_ns;
+    r.max_ns = std::max<std::uint64_t>(r.max_ns, v.max_ns);
+    for (std::size_t i = 0; i < r.slots.size(); ++i) r.slots[i] += v.slots[i];  // wraps mod 2^32 by design
+  }
+}
+
+Status SyscallProbe::read_all(std::vector<SyscallRecord>& out) {
+  out.clear();
+  if (!batch_unsupported_) {
+    Status st = read_batch(out);
+    if (st.ok() || (st.err() != EINVAL && st.err() != kENOTSUPP && st.err() != EOPNOTSUPP)) {
+      if (st.ok()) entries_ = out.size();
+      return st;
+    }
+    spdlog::info("syscalls: batch lookup unsupported ({}), iterating keys", st.text());
+    batch_unsupported_ = true;
+    out.clear();
+  }
+  Status st = read_iter(out);
+  if (st.ok()) entries_ = out.size();
+  return st;
+}
+
+Status SyscallProbe::read_batch(std::vector<SyscallRecord>& out) {
+  const int fd = bpf_map__fd(skel_->maps.hs_sys_aggr);
+  std::uint64_t in_batch = 0, out_batch = 0;  // opaque cursor, at least key-sized
+  bool first = true;
+  for (;;) {
+    batch_keys_.resize(batch_chunk_);
+    batch_vals_.resize(static_cast<std::size_t>(batch_chunk_) * kValSize * static_cast<std::size_t>(ncpus_));
+    __u32 n = batch_chunk_;
+    int err = bpf_map_lookup_batch(fd, first ? nullptr : &in_batch, &out_batch, batch_keys_.data(),
+                                   batch_vals_.data(), &n, nullptr);
+    if (err == -ENOSPC) {  // one hash bucket holds more than a chunk: retry with room for it
+      batch_chunk_ *= 2;
+      continue;
+    }
+    if (err && err != -ENOENT) return bpf_error("read", err, "lookup_batch");
+    for (__u32 i = 0; i < n; ++i)
+      append_record(batch_keys_[i], batch_vals_.data() + static_cast<std::size_t>(i) * kValSize * ncpus_, out);
+    if (err == -ENOENT) return {};  // that was the last chunk
+    in_batch = out_batch;
+    first = false;
+  }
+}
+
+Status SyscallProbe::read_iter(std::vector<SyscallRecord>& out) {
+  const int fd = bpf_map__fd(skel_->maps.hs_sys_aggr);
+  std::vector<unsigned char> vals(kValSize * static_cast<std::size_t>(ncpus_));
+  hs_sys_key key{}, next{};
+  const hs_sys_key* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    key = next;
+    prev = &key;
+    int err = bpf_map_lookup_elem(fd, &key, vals.data());
+    if (err == -ENOENT) continue;  // deleted between get_next_key and lookup
+    if (err) return bpf_error("read", err, "lookup");
+    append_record(key, vals.data(), out);
+  }
+  return {};
+}
+
+Status SyscallProbe::remove(std::span<const hs_sys_key> keys) {
+  const int fd = bpf_map__fd(skel_->maps.hs_sys_aggr);
+  std::size_t done = 0;
+  while (done < keys.size() && !batch_unsupported_) {
+    __u32 n = static_cast<__u32>(keys.size() - done);
+    int err = bpf_map_delete_batch(fd, keys.data() + done, &n, nullptr);
+    done += n;
+    if (!err) return {};
+    if (err == -ENOENT) {  // the batch stops at a key that is already gone: skip it
+      ++done;
+      continue;
+    }
+    if (err == -EINVAL || err == -kENOTSUPP || err == -EOPNOTSUPP) {
+      batch_unsupported_ = true;
+      break;
+    }
+    return bpf_error("remove", err, "delete_batch");
+  }
+  for (; done < keys.size(); ++done) {
+    int err = bpf_map_delete_elem(fd, &keys[done]);
+    if (err && err != -ENOENT) return bpf_error("remove", err, "delete");
+  }
+  return {};
+}
+
+std::array<std::uint64_t, HS_DROP_SYS_COUNT> SyscallProbe::drops() const {
+  std::array<std::uint64_t, HS_DROP_SYS_COUNT> total{};
+  std::vector<std::uint64_t> percpu(static_cast<std::size_t>(ncpus_));
+  const int fd = bpf_map__fd(skel_->maps.hs_sys_drops);
+  for (std::uint32_t i = 0; i < HS_DROP_SYS_COUNT; ++i) {
+    if (bpf_map_lookup_elem(fd, &i, percpu.data()) != 0) continue;
+    for (std::uint64_t v : percpu) total[i] += v;
+  }
+  return total;
+}
+
+std::uint32_t SyscallProbe::max_entries() const { return bpf_map__max_entries(skel_->maps.hs_sys_aggr); }
+
+std::vector<bpf_prog_info> SyscallProbe::program_infos() const {
+  std::vector<bpf_prog_info> infos;
+  bpf_program* prog = nullptr;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    if (!bpf_program__autoload(prog) || bpf_program__fd(prog) < 0) continue;  // the variant not in use
+    bpf_prog_info info{};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0) infos.push_back(info);
+  }
+  return infos;
+}
+
+std::vector<std::string> SyscallProbe::program_names() const {
+  std::vector<std::string> names;
+  for (const bpf_prog_info& info : program_infos()) names.emplace_back(info.name);
+  return names;
+}
+
+std::vector<std::uint32_t> SyscallProbe::program_ids() const {
+  std::vector<std::uint32_t> ids;
+  for (const bpf_prog_info& info : program_infos()) ids.push_back(info.id);
+  return ids;
+}
+
+}  // namespace hs::probes

@@ -1,0 +1,93 @@
+#include "web/routes/metrics_route.h"
+
+#include <spdlog/spdlog.h>
+
+#include "web/routes/json_error.h"
+#include "web/routes/prometheus_text.h"
+
+namespace hs::web {
+namespace {
+
+using prom::MetricType;
+
+// Histogram bounds: every other power of two from 256 ns to ~17 s. Powers of
+// two are slot boundaries of the kernel histogram, so the bucket counts are exact.
+std::vector<prom::Bucket> syscall_buckets(const Histogram& h) {
+  std::vector<prom::Bucket> out;
+  for (unsigned k = 8; k <= 34; k += 2) {
+    std::uint64_t bound = 1ull << k;
+    out.push_back({static_cast<double>(bound) / 1e9, h.count_below(bound)});
+  }
+  return out;
+}
+
+void check(const Status& st) {
+  if (!st.ok()) spdlog::warn("metrics exposition: {}", st.text());
+}
+
+}  // namespace
+
+Response get_prometheus_metrics(const Request& req, const AppContext& ctx) {
+  if (!req.query.empty()) return json_error(400, "invalid_parameter", "/metrics takes no query parameters");
+  const auto& eng = ctx.engine;
+  prom::Exposition x;
+
+  check(x.family({"hostscope_syscall_duration_seconds", "Latency of system calls by command and syscall",
+                  MetricType::histogram}));
+  check(x.family({"hostscope_syscall_errors_total", "System calls that returned an error", MetricType::counter}));
+  for (const auto& a : eng.syscalls_by_comm(ctx.config.monitoring_config().prometheus_max_series)) {
+    prom::Labels labels{{"comm", a.comm}, {"syscall", a.syscall}};
+    // The histogram's own count is the sample count (a filter on min latency
+    // can make it differ from `count`, which is what the kernel saw).
+    check(x.histogram("hostscope_syscall_duration_seconds", labels, syscall_buckets(a.hist),
+                      static_cast<double>(a.total_ns) / 1e9, a.hist.count()));
+    check(x.sample("hostscope_syscall_errors_total", labels, static_cast<double>(a.errors)));
+  }
+
+  check(x.family({"hostscope_bpf_dropped_events_total", "Events lost by a probe, by reason", MetricType::counter}));
+  check(x.family({"hostscope_probe_attached", "1 when the probe is attached", MetricType::gauge}));
+  check(x.family({"hostscope_bpf_map_entries", "Entries in the probe's aggregate map", MetricType::gauge}));
+  check(x.family({"hostscope_bpf_map_capacity", "Capacity of the probe's aggregate map", MetricType::gauge}));
+  check(x.family({"hostscope_probe_read_seconds", "Duration of the last map read-out", MetricType::gauge}));
+  for (const auto& h : eng.probe_health()) {
+    for (const auto& [reason, n] : h.drops)
+      check(x.sample("hostscope_bpf_dropped_events_total", {{"probe", h.name}, {"reason", reason}},
+                     static_cast<double>(n)));
+    check(x.sample("hostscope_probe_attached", {{"probe", h.name}}, h.state == "attached" ? 1 : 0));
+    check(x.sample("hostscope_bpf_map_entries", {{"probe", h.name}}, static_cast<double>(h.entries)));
+    check(x.sample("hostscope_bpf_map_capacity", {{"probe", h.name}}, static_cast<double>(h.max_entries)));
+    check(x.sample("hostscope_probe_read_seconds", {{"probe", h.name}}, static_cast<double>(h.last_read_us) / 1e6));
+  }
+
+  check(x.family({"hostscope_processes", "Processes with captured activity", MetricType::gauge}));
+  check(x.sample("hostscope_processes", {{"state", "live"}}, static_cast<double>(eng.live_processes())));
+  check(x.sample("hostscope_processes", {{"state", "exited"}}, static_cast<double>(eng.exited_processes())));
+
+  const auto& s = eng.system();
+  auto gauge = [&](const char* name, const char* help, double v) {
+    check(x.family({name, help, MetricType::gauge}));
+    check(x.sample(name, {}, v));
+  };
+  gauge("hostscope_system_cpu_percent", "Busy CPU time over the last interval, percent", s.cpu_percent);
+  gauge("hostscope_system_cpu_steal_percent", "Stolen CPU time over the last interval, percent", s.steal_percent);
+  gauge("hostscope_system_memory_used_bytes", "MemTotal - MemAvailable", static_cast<double>(s.mem_used_bytes));
+  gauge("hostscope_system_memory_total_bytes", "MemTotal", static_cast<double>(s.mem_total_bytes));
+  gauge("hostscope_system_load1", "1-minute load average", s.load1);
+  gauge("hostscope_system_psi_cpu_some", "CPU pressure, some, avg10 percent", s.psi_cpu_some);
+  gauge("hostscope_system_psi_memory_some", "Memory pressure, some, avg10 percent", s.psi_mem_some);
+  gauge("hostscope_system_psi_io_some", "IO pressure, some, avg10 percent", s.psi_io_some);
+  check(x.family({"hostscope_system_disk_read_bytes_total", "Bytes read from whole disks", MetricType::counter}));
+  check(x.sample("hostscope_system_disk_read_bytes_total", {}, static_cast<double>(s.disk_read_bytes)));
+  check(x.family({"hostscope_system_disk_written_bytes_total", "Bytes written to whole disks", MetricType::counter}));
+  check(x.sample("hostscope_system_disk_written_bytes_total", {}, static_cast<double>(s.disk_write_bytes)));
+
+  check(x.family({"hostscope_build_info", "Version of the running daemon", MetricType::gauge}));
+  check(x.sample("hostscope_build_info", {{"version", ctx.version}}, 1));
+
+  Response r;
+  r.content_type = std::string(prom::kContentType);
+  r.body = x.render();
+  return r;
+}
+
+}  // namespace hs::web

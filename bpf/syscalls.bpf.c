@@ -116,9 +116,10 @@ static __always_inline int sys__exit(long ret)
 		.tgid = bpf_get_current_pid_tgid() >> 32,
 		.nr = start->nr,
 	};
-	struct hs_sys_val *val = map__lookup_or_init(&hs_sys_aggr, &key, &hs_zero_val);
+	long err = 0;
+	struct hs_sys_val *val = map__lookup_or_init(&hs_sys_aggr, &key, &hs_zero_val, &err);
 	if (!val) {
-		counter__inc(&hs_sys_drops, HS_DROP_SYS_MAP_FULL);
+		counter__inc(&hs_sys_drops, err == -HS_ENOMEM ? HS_DROP_SYS_NO_MEMORY : HS_DROP_SYS_MAP_FULL);
 		return 0;
 	}
 	latency__record(val, lat, sys__failed(ret));

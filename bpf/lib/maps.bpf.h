@@ -6,20 +6,26 @@
 #include <bpf/bpf_helpers.h>
 
 /* vmlinux.h carries no errno macros. */
+#define HS_ENOENT 2
+#define HS_ENOMEM 12
 #define HS_EEXIST 17
 
 /* Returns the value for key, inserting *init first if the key is new.
- * NULL means there was no room (map full or out of memory). */
-static __always_inline void *map__lookup_or_init(void *map, const void *key, const void *init)
+ * On NULL, *err says why: -E2BIG map full, -ENOMEM allocation failed. */
+static __always_inline void *map__lookup_or_init(void *map, const void *key, const void *init, long *err)
 {
 	void *val = bpf_map_lookup_elem(map, key);
 	if (val)
 		return val;
 	/* NOEXIST so a racing insert of the same key from another CPU is not overwritten. */
-	long err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
-	if (err && err != -HS_EEXIST)
+	*err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	if (*err && *err != -HS_EEXIST)
 		return NULL;
-	return bpf_map_lookup_elem(map, key);
+	val = bpf_map_lookup_elem(map, key);
+	/* Deleted by userspace between insert and lookup: rare, counted as no room. */
+	if (!val)
+		*err = -HS_ENOENT;
+	return val;
 }
 
 /* Adds one to slot idx of a per-CPU u64 array (drop counters). */

@@ -189,7 +189,7 @@ TEST(ConfigMonitoring, ToJsonShape) {
   EXPECT_TRUE(f.at("pids").as_array().empty());
   EXPECT_TRUE(f.at("comms").as_array().empty());
   EXPECT_TRUE(f.at("cgroups").as_array().empty());
-  EXPECT_EQ(f.at("min_latency_ns").as_uint64(), 0u);
+  EXPECT_EQ(f.at("min_latency_ns").as_int64(), 0);
 }
 
 TEST(ConfigMonitoring, RoundTrip) {

@@ -236,10 +236,12 @@ std::variant<MonitoringConfig, FieldError> monitoring_config_from_json(const Mon
   }
 }
 
+// Numbers are emitted as int64 (every range fits) so readers can use as_int64() throughout.
 json::value to_json(const MonitoringConfig& c) {
+  const auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
   json::object filters;
   json::array pids;
-  for (const auto p : c.filters.pids) pids.emplace_back(p);
+  for (const auto p : c.filters.pids) pids.emplace_back(i64(p));
   json::array comms;
   for (const auto& s : c.filters.comms) comms.emplace_back(s);
   json::array cgroups;
@@ -247,16 +249,16 @@ json::value to_json(const MonitoringConfig& c) {
   filters["pids"] = std::move(pids);
   filters["comms"] = std::move(comms);
   filters["cgroups"] = std::move(cgroups);
-  filters["min_latency_ns"] = c.filters.min_latency_ns;
+  filters["min_latency_ns"] = i64(c.filters.min_latency_ns);
 
   json::object o;
-  o["interval_ms"] = c.interval_ms;
-  o["fine_retention_s"] = c.fine_retention_s;
-  o["coarse_retention_s"] = c.coarse_retention_s;
-  o["exited_retention_s"] = c.exited_retention_s;
+  o["interval_ms"] = i64(c.interval_ms);
+  o["fine_retention_s"] = i64(c.fine_retention_s);
+  o["coarse_retention_s"] = i64(c.coarse_retention_s);
+  o["exited_retention_s"] = i64(c.exited_retention_s);
   o["filters"] = std::move(filters);
-  o["max_syscall_entries"] = c.max_syscall_entries;
-  o["prometheus_max_series"] = c.prometheus_max_series;
+  o["max_syscall_entries"] = i64(c.max_syscall_entries);
+  o["prometheus_max_series"] = i64(c.prometheus_max_series);
   return o;
 }
 

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <sstream>
+#include <optional>
 
 #include "config/daemon_options.h"
 
@@ -35,15 +35,19 @@ std::string type_name(const toml::node& n) {
   return "nothing";
 }
 
-// Dates and times have no JSON form; they become strings, which the validator rejects by type.
-std::string date_time_text(const toml::node& n) {
-  std::ostringstream os;
-  n.visit([&os](const auto& v) {
-    if constexpr (toml::is_date<decltype(v)> || toml::is_time<decltype(v)> || toml::is_date_time<decltype(v)>) {
-      os << v;
+// Dates and times have no JSON form: find the first one so it can be reported by path.
+std::optional<std::string> find_date_time(const toml::node& n, const std::string& path) {
+  if (n.is_date() || n.is_time() || n.is_date_time()) return path;
+  if (const auto* t = n.as_table()) {
+    for (auto&& [k, v] : *t) {
+      if (auto p = find_date_time(v, path + "." + std::string(k.str()))) return p;
     }
-  });
-  return os.str();
+  } else if (const auto* a = n.as_array()) {
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      if (auto p = find_date_time(*a->get(i), path + "[" + std::to_string(i) + "]")) return p;
+    }
+  }
+  return std::nullopt;
 }
 
 json::value to_json_value(const toml::node& n) {
@@ -64,7 +68,7 @@ json::value to_json_value(const toml::node& n) {
     case toml::node_type::boolean: return n.as_boolean()->get();
     case toml::node_type::date:
     case toml::node_type::time:
-    case toml::node_type::date_time: return json::string(date_time_text(n));
+    case toml::node_type::date_time:  // rejected by find_date_time() before conversion
     case toml::node_type::none: break;
   }
   return nullptr;
@@ -167,6 +171,7 @@ class TomlApplier {
 
   Status apply_monitoring(const toml::node& n, MonitoringConfig& m) const {
     if (!n.is_table()) return fail("monitoring", "must be a table, not " + type_name(n));
+    if (auto path = find_date_time(n, "monitoring")) return fail(*path, "dates and times are not accepted here");
     auto r = monitoring_config_from_value(m, to_json_value(n));
     if (const auto* e = std::get_if<FieldError>(&r)) return fail("monitoring." + e->field, e->message);
     m = std::get<MonitoringConfig>(r);

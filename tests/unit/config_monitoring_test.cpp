@@ -85,7 +85,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"filters":{"min_latency_ns":60000000001}})", "filters.min_latency_ns"},
         BadCase{R"({"filters":{"min_latency_ns":"1"}})", "filters.min_latency_ns"},
         // unknown fields, bodies
-        BadCase{R"({"bogus":1})", "bogus"}, BadCase{R"({"interval_ms":1000,"Interval_ms":1000})", "Interval_ms"},
+        BadCase{R"({"bogus":1})", "bogus"}, BadCase{R"({"":1})", R"("")"},
+        BadCase{R"({"filters":{"":1}})", R"(filters."")"}, BadCase{R"({"interval_ms":1000,"Interval_ms":1000})", "Interval_ms"},
         BadCase{R"([])", "body"}, BadCase{R"("x")", "body"}, BadCase{R"(42)", "body"}, BadCase{R"(null)", "body"},
         BadCase{R"({"interval_ms":)", "body"}, BadCase{"", "body"}, BadCase{R"({} trailing)", "body"},
         BadCase{R"({"a":1,})", "body"}));

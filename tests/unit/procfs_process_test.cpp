@@ -189,6 +189,17 @@ TEST_F(ProcfsFixture, ReadsAProcess) {
   EXPECT_EQ(p->rss_bytes, 1000u * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)));
 }
 
+TEST_F(ProcfsFixture, CommFileIsSanitised) {
+  write("4242/comm", std::string("ev\til\x01\xff", 7) + "\n");
+  auto p = ProcessReader(root_.string()).read(4242);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->comm, "ev?il??");
+  write("4242/comm", std::string(300, 'x'));  // over the cap: fall back to stat's comm
+  p = ProcessReader(root_.string()).read(4242);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->comm, "(a) b)");
+}
+
 TEST_F(ProcfsFixture, KernelThreadHasNoExeAndFallsBackToStatRss) {
   ProcessReader r(root_.string());
   auto p = r.read(17);
@@ -218,6 +229,10 @@ TEST_F(ProcfsFixture, AliveChecksStartTime) {
 }
 
 TEST_F(ProcfsFixture, ListPidsOnlyNumericEntries) {
+  fs::create_directories(root_ / "0");
+  fs::create_directories(root_ / "007");
+  fs::create_directories(root_ / "99999999999");
+  fs::create_directories(root_ / "12a");
   ProcessReader r(root_.string());
   EXPECT_EQ(r.list_pids(), (std::vector<std::uint32_t>{17, 4242}));
   EXPECT_TRUE(ProcessReader((root_ / "nope").string()).list_pids().empty());

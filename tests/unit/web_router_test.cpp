@@ -91,7 +91,7 @@ TEST(RouterDispatch, KnownPathWrongMethodIs405WithAllow) {
   const Response res = call(r, "DELETE", "/api/performance/alerts");
   EXPECT_EQ(res.status, 405);
   EXPECT_EQ(res.body,
-            R"({"error":{"code":"method_not_allowed","message":"DELETE is not allowed on /api/performance/alerts (allowed: GET, POST)"}})");
+            R"j({"error":{"code":"method_not_allowed","message":"DELETE is not allowed on /api/performance/alerts (allowed: GET, POST)"}})j");
   ASSERT_EQ(res.headers.size(), 1u);
   EXPECT_EQ(res.headers[0].first, "Allow");
   EXPECT_EQ(res.headers[0].second, "GET, POST");
@@ -236,8 +236,8 @@ TEST(WebJsonError, BuildsTheErrorShape) {
 }
 
 TEST(WebJsonError, EscapesQuotesBackslashesAndControls) {
-  const Response r = json_error(404, "not\"found", std::string("a\"b\\c\nd\te\x01", 11) + "</script>");
-  EXPECT_EQ(r.body, R"({"error":{"code":"not\"found","message":"a\"b\\c\nd\te\u0001</script>"}})");
+  const Response r = json_error(404, "not\"found", std::string("a\"b\\c\nd\te\x01\0", 11) + "</script>");
+  EXPECT_EQ(r.body, R"({"error":{"code":"not\"found","message":"a\"b\\c\nd\te\u0001\u0000</script>"}})");
 }
 
 TEST(WebJsonError, ReplacesInvalidUtf8) {

@@ -28,6 +28,7 @@ std::string kind_name(const json::value& v) {
 }
 
 std::string echo_key(std::string_view key) {
+  if (key.empty()) return "\"\"";  // an empty field path would read as "the whole body"
   if (key.size() <= kMaxEchoedKey) return std::string(key);
   return std::string(key.substr(0, kMaxEchoedKey)) + "...";
 }

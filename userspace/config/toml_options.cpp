@@ -35,12 +35,15 @@ std::string type_name(const toml::node& n) {
   return "nothing";
 }
 
+// Keys as shown in error paths; an empty key would otherwise vanish from the path.
+std::string shown(std::string_view key) { return key.empty() ? std::string("\"\"") : std::string(key); }
+
 // Dates and times have no JSON form: find the first one so it can be reported by path.
 std::optional<std::string> find_date_time(const toml::node& n, const std::string& path) {
   if (n.is_date() || n.is_time() || n.is_date_time()) return path;
   if (const auto* t = n.as_table()) {
     for (auto&& [k, v] : *t) {
-      if (auto p = find_date_time(v, path + "." + std::string(k.str()))) return p;
+      if (auto p = find_date_time(v, path + "." + shown(k.str()))) return p;
     }
   } else if (const auto* a = n.as_array()) {
     for (std::size_t i = 0; i < a->size(); ++i) {
@@ -98,7 +101,7 @@ class TomlApplier {
       } else if (key == "monitoring") {
         s = apply_monitoring(node, o.monitoring);
       } else {
-        s = fail(key, "unknown key");
+        s = fail(shown(key), "unknown key");
       }
       if (!s.ok()) return s;
     }
@@ -139,7 +142,7 @@ class TomlApplier {
     if (t == nullptr) return fail("http", "must be a table, not " + type_name(n));
     for (auto&& [k, v] : *t) {
       const std::string key(k.str());
-      const std::string path = "http." + key;
+      const std::string path = "http." + shown(key);
       std::int64_t i = 0;
       Status s;
       if (key == "listen") {

@@ -22,9 +22,8 @@ std::uint64_t page_size() {
   return p > 0 ? static_cast<std::uint64_t>(p) : 4096;
 }
 
+// comm is set by the process itself (prctl PR_SET_NAME): any byte may appear.
 std::string clean_comm(std::string_view raw) {
-  std::size_t nl = raw.find('\n');
-  if (nl != std::string_view::npos) raw = raw.substr(0, nl);
   raw = raw.substr(0, kCommMax);
   std::string out(raw);
   for (char& c : out) {
@@ -109,6 +108,7 @@ Result<ProcessInfo> ProcessReader::read(std::uint32_t pid) const {
     info.pid = pid;
     info.stat = std::move(*stat);
     auto comm = read_file(base + "/comm", 256);
+    if (comm && !comm->empty() && comm->back() == '\n') comm->pop_back();  // the kernel's trailing newline
     info.comm = comm ? clean_comm(*comm) : info.stat.comm;
     if (auto exe = read_link(base + "/exe")) info.exe = std::move(*exe);
     if (auto cmd = read_file(base + "/cmdline", kMaxCmdlineBytes, Overflow::kTruncate)) {
@@ -142,8 +142,9 @@ std::vector<std::uint32_t> ProcessReader::list_pids() const {
   try {
     while (dirent* e = ::readdir(d)) {
       if (pids.size() >= kMaxPids) break;
+      if (e->d_name[0] == '0') continue;  // "0" and zero-padded names are not pids
       auto pid = text::parse_u32(e->d_name);
-      if (pid && *pid != 0) pids.push_back(*pid);
+      if (pid) pids.push_back(*pid);
     }
   } catch (const std::exception&) {
     // out of memory: return what we have

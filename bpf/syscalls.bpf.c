@@ -30,6 +30,16 @@ struct {
 	__type(value, struct hs_sys_val);
 } hs_sys_aggr SEC(".maps");
 
+/* Same aggregates, shared by all CPUs, for samples whose per-CPU value could not be
+ * allocated (bursts of new keys outrun the per-CPU allocator); sized like hs_sys_aggr. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, HS_SYS_DEFAULT_MAX_ENTRIES);
+	__type(key, struct hs_sys_key);
+	__type(value, struct hs_sys_val);
+} hs_sys_spill SEC(".maps");
+
 /* Lost events per reason (enum hs_sys_drop), per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -119,8 +129,16 @@ static __always_inline int sys__exit(long ret)
 	long err = 0;
 	struct hs_sys_val *val = map__lookup_or_init(&hs_sys_aggr, &key, &hs_zero_val, &err);
 	if (!val) {
-		counter__inc(&hs_sys_drops, err == -HS_ENOMEM ? HS_DROP_SYS_NO_MEMORY : HS_DROP_SYS_MAP_FULL);
-		return 0;
+		if (err != -HS_ENOMEM) {
+			counter__inc(&hs_sys_drops, HS_DROP_SYS_MAP_FULL);
+			return 0;
+		}
+		/* Transient: keep the count exact in the spill map, which userspace merges. */
+		val = map__lookup_or_init(&hs_sys_spill, &key, &hs_zero_val, &err);
+		if (!val) {
+			counter__inc(&hs_sys_drops, HS_DROP_SYS_NO_MEMORY);
+			return 0;
+		}
 	}
 	latency__record(val, lat, sys__failed(ret));
 	return 0;

@@ -187,6 +187,75 @@ TEST_F(SyscallProbeTest, RemoveDeletesKeysOfExitedProcess) {
   EXPECT_GT(probe->entries(), 0u);  // everyone else's keys are still there
 }
 
+// Aggregates spilled to the shared map (per-CPU allocation failed) are merged and removed.
+TEST_F(SyscallProbeTest, SpillMapIsMergedAndRemoved) {
+  auto probe = load();  // not attached: only the keys written here
+  int aggr = -1, spill = -1;
+  for (auto id : probe->program_ids()) {
+    if (aggr < 0) aggr = map_fd_of_prog(id, "hs_sys_aggr");
+    if (spill < 0) spill = map_fd_of_prog(id, "hs_sys_spill");
+  }
+  ASSERT_GE(aggr, 0);
+  ASSERT_GE(spill, 0);
+  const int ncpus = libbpf_num_possible_cpus();
+  std::vector<hs_sys_val> percpu(static_cast<std::size_t>(ncpus));
+  for (auto& v : percpu) {
+    v = {};
+    v.count = 1;
+    v.max_ns = 10;
+    v.slots[5] = 1;
+  }
+  hs_sys_val shared{};
+  shared.count = 5;
+  shared.errors = 2;
+  shared.max_ns = 99;
+  shared.slots[5] = 0xFFFFFFFFu;  // sums wrap modulo 2^32
+  const hs_sys_key both{0x7FFE0000u, 1}, spilled_only{0x7FFE0000u, 2};
+  ASSERT_EQ(bpf_map_update_elem(aggr, &both, percpu.data(), BPF_NOEXIST), 0);
+  ASSERT_EQ(bpf_map_update_elem(spill, &both, &shared, BPF_NOEXIST), 0);
+  ASSERT_EQ(bpf_map_update_elem(spill, &spilled_only, &shared, BPF_NOEXIST), 0);
+
+  auto recs = records_for(*probe, both.tgid);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[1].count, 5u + ncpus);
+  EXPECT_EQ(recs[1].errors, 2u);
+  EXPECT_EQ(recs[1].max_ns, 99u);
+  EXPECT_EQ(recs[1].slots[5], static_cast<std::uint32_t>(ncpus - 1));
+  EXPECT_EQ(recs[2].count, 5u);
+  EXPECT_EQ(probe->entries(), 2u);
+
+  const hs_sys_key gone[] = {both, spilled_only};
+  ASSERT_TRUE(probe->remove(gone).ok());
+  EXPECT_TRUE(records_for(*probe, both.tgid).empty());
+  hs_sys_key next{};
+  EXPECT_NE(bpf_map_get_next_key(spill, nullptr, &next), 0);  // spill map emptied too
+  close(aggr);
+  close(spill);
+}
+
+// Several probes and parallel new processes: bursts of new keys outrun the per-CPU
+// allocator, the spill map absorbs them and every count stays exact.
+TEST_F(SyscallProbeTest, ExactCountsUnderNewKeyBursts) {
+  constexpr std::uint64_t kN = 2000;
+  std::vector<std::unique_ptr<SyscallProbe>> probes;
+  for (int i = 0; i < 4; ++i) {
+    probes.push_back(load());
+    ASSERT_TRUE(probes.back()->attach().ok());
+  }
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::unique_ptr<Workload>> ws;
+    for (int i = 0; i < 8; ++i) ws.push_back(std::make_unique<Workload>(std::vector<std::string>{"getppid=" + std::to_string(kN)}));
+    for (auto& w : ws) w->run_round();
+    for (auto& p : probes)
+      for (auto& w : ws) EXPECT_EQ(records_for(*p, w->pid())[nr_of("getppid")].count, kN);
+  }
+  for (auto& p : probes) {
+    auto d = p->drops();
+    EXPECT_EQ(d[HS_DROP_SYS_NO_MEMORY] + d[HS_DROP_SYS_NO_STORAGE] + d[HS_DROP_SYS_MAP_FULL], 0u);
+    EXPECT_EQ(p->missed_runs(), 0u);
+  }
+}
+
 // Measures read_all/remove over a map filled from userspace with synthetic keys.
 TEST_F(SyscallProbeTest, ReadAllScales) {
   constexpr std::uint32_t kKeys = HS_SYS_DEFAULT_MAX_ENTRIES;

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <ctime>
 #include <set>
+#include <unordered_map>
 
 namespace hs::probes {
 namespace {
@@ -34,6 +35,21 @@ std::uint64_t monotonic_ns() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock bpf_ktime_get_ns() reads
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+std::uint64_t key_id(std::uint32_t tgid, std::uint32_t nr) { return (std::uint64_t{tgid} << 32) | nr; }
+
+// Adds `copies` consecutive hs_sys_val (one per CPU, or one) to r.
+void add_values(SyscallRecord& r, const unsigned char* vals, int copies) {
+  for (int c = 0; c < copies; ++c) {
+    hs_sys_val v;
+    std::memcpy(&v, vals + static_cast<std::size_t>(c) * kValSize, sizeof(v));
+    r.count += v.count;
+    r.errors += v.errors;
+    r.total_ns += v.total_ns;
+    r.max_ns = std::max<std::uint64_t>(r.max_ns, v.max_ns);
+    for (std::size_t i = 0; i < r.slots.size(); ++i) r.slots[i] += v.slots[i];  // wraps mod 2^32 by design
+  }
 }
 
 template <typename T>
@@ -71,6 +87,7 @@ Result<std::unique_ptr<SyscallProbe>> SyscallProbe::load_variant(const SyscallPr
     if (!err) err = bpf_program__set_autoload(prog, on);
   }
   if (!err) err = bpf_map__set_max_entries(skel->maps.hs_sys_aggr, options.max_entries);
+  if (!err) err = bpf_map__set_max_entries(skel->maps.hs_sys_spill, options.max_entries);
   if (err) return bpf_error("configure", err);
 
   err = syscalls_bpf::load(skel.get());
@@ -182,47 +199,54 @@ Status SyscallProbe::sync_set(int map_fd, const std::vector<std::vector<unsigned
   return {};
 }
 
-void SyscallProbe::append_record(const hs_sys_key& key, const unsigned char* vals,
-                                 std::vector<SyscallRecord>& out) const {
-  SyscallRecord& r = out.emplace_back();
-  r.tgid = key.tgid;
-  r.nr = key.nr;
-  for (int cpu = 0; cpu < ncpus_; ++cpu) {
-    hs_sys_val v;
-    std::memcpy(&v, vals + static_cast<std::size_t>(cpu) * kValSize, sizeof(v));
-    r.count += v.count;
-    r.errors += v.errors;
-    r.total_ns += v.total_ns;
-    r.max_ns = std::max<std::uint64_t>(r.max_ns, v.max_ns);
-    for (std::size_t i = 0; i < r.slots.size(); ++i) r.slots[i] += v.slots[i];  // wraps mod 2^32 by design
-  }
-}
-
 Status SyscallProbe::read_all(std::vector<SyscallRecord>& out) {
   out.clear();
   out.reserve(entries_ + entries_ / 8 + 16);  // the map rarely changes size much between reads
-  if (!batch_unsupported_) {
-    Status st = read_batch(out);
-    if (st.ok() || (st.err() != EINVAL && st.err() != kENOTSUPP && st.err() != EOPNOTSUPP)) {
-      if (st.ok()) entries_ = out.size();
-      return st;
+  Status st = read_map(bpf_map__fd(skel_->maps.hs_sys_aggr), ncpus_, [&](const hs_sys_key& key, const unsigned char* vals) {
+    SyscallRecord& r = out.emplace_back();
+    r.tgid = key.tgid;
+    r.nr = key.nr;
+    add_values(r, vals, ncpus_);
+  });
+  if (!st.ok()) return st;
+
+  // The spill map (usually empty) adds to the records of the same keys.
+  spill_keys_.clear();
+  std::unordered_map<std::uint64_t, std::size_t> index;
+  st = read_map(bpf_map__fd(skel_->maps.hs_sys_spill), 1, [&](const hs_sys_key& key, const unsigned char* vals) {
+    if (index.empty())  // built only once something spilled
+      for (std::size_t i = 0; i < out.size(); ++i) index.emplace(key_id(out[i].tgid, out[i].nr), i);
+    auto [it, added] = index.try_emplace(key_id(key.tgid, key.nr), out.size());
+    if (added) {
+      out.emplace_back();
+      out.back().tgid = key.tgid;
+      out.back().nr = key.nr;
     }
-    spdlog::info("syscalls: batch lookup unsupported ({}), iterating keys", st.text());
-    batch_unsupported_ = true;
-    out.clear();
-  }
-  Status st = read_iter(out);
+    add_values(out[it->second], vals, 1);
+    spill_keys_.insert(key_id(key.tgid, key.nr));
+  });
   if (st.ok()) entries_ = out.size();
   return st;
 }
 
-Status SyscallProbe::read_batch(std::vector<SyscallRecord>& out) {
-  const int fd = bpf_map__fd(skel_->maps.hs_sys_aggr);
+Status SyscallProbe::read_map(int fd, int copies, const EntrySink& sink) {
+  if (!batch_unsupported_) {
+    Status st = read_batch(fd, copies, sink);
+    // Lack of support shows on the first call, before any entry reached the sink.
+    if (st.ok() || (st.err() != EINVAL && st.err() != kENOTSUPP && st.err() != EOPNOTSUPP)) return st;
+    spdlog::info("syscalls: batch lookup unsupported ({}), iterating keys", st.text());
+    batch_unsupported_ = true;
+  }
+  return read_iter(fd, copies, sink);
+}
+
+Status SyscallProbe::read_batch(int fd, int copies, const EntrySink& sink) {
+  const std::size_t stride = kValSize * static_cast<std::size_t>(copies);
   std::uint64_t in_batch = 0, out_batch = 0;  // opaque cursor, at least key-sized
   bool first = true;
   for (;;) {
     batch_keys_.resize(batch_chunk_);
-    batch_vals_.resize(static_cast<std::size_t>(batch_chunk_) * kValSize * static_cast<std::size_t>(ncpus_));
+    batch_vals_.resize(batch_chunk_ * stride);
     __u32 n = batch_chunk_;
     int err = bpf_map_lookup_batch(fd, first ? nullptr : &in_batch, &out_batch, batch_keys_.data(),
                                    batch_vals_.data(), &n, nullptr);
@@ -231,17 +255,15 @@ Status SyscallProbe::read_batch(std::vector<SyscallRecord>& out) {
       continue;
     }
     if (err && err != -ENOENT) return bpf_error("read", err, "lookup_batch");
-    for (__u32 i = 0; i < n; ++i)
-      append_record(batch_keys_[i], batch_vals_.data() + static_cast<std::size_t>(i) * kValSize * ncpus_, out);
+    for (__u32 i = 0; i < n; ++i) sink(batch_keys_[i], batch_vals_.data() + i * stride);
     if (err == -ENOENT) return {};  // that was the last chunk
     in_batch = out_batch;
     first = false;
   }
 }
 
-Status SyscallProbe::read_iter(std::vector<SyscallRecord>& out) {
-  const int fd = bpf_map__fd(skel_->maps.hs_sys_aggr);
-  std::vector<unsigned char> vals(kValSize * static_cast<std::size_t>(ncpus_));
+Status SyscallProbe::read_iter(int fd, int copies, const EntrySink& sink) {
+  std::vector<unsigned char> vals(kValSize * static_cast<std::size_t>(copies));
   hs_sys_key key{}, next{};
   const hs_sys_key* prev = nullptr;
   while (bpf_map_get_next_key(fd, prev, &next) == 0) {
@@ -250,13 +272,22 @@ Status SyscallProbe::read_iter(std::vector<SyscallRecord>& out) {
     int err = bpf_map_lookup_elem(fd, &key, vals.data());
     if (err == -ENOENT) continue;  // deleted between get_next_key and lookup
     if (err) return bpf_error("read", err, "lookup");
-    append_record(key, vals.data(), out);
+    sink(key, vals.data());
   }
   return {};
 }
 
 Status SyscallProbe::remove(std::span<const hs_sys_key> keys) {
-  const int fd = bpf_map__fd(skel_->maps.hs_sys_aggr);
+  Status st = delete_keys(bpf_map__fd(skel_->maps.hs_sys_aggr), keys);
+  if (!st.ok() || spill_keys_.empty()) return st;
+  // Only keys seen in the spill map at the last read can be there: skip the rest.
+  std::vector<hs_sys_key> spilled;
+  for (const hs_sys_key& k : keys)
+    if (spill_keys_.erase(key_id(k.tgid, k.nr))) spilled.push_back(k);
+  return delete_keys(bpf_map__fd(skel_->maps.hs_sys_spill), spilled);
+}
+
+Status SyscallProbe::delete_keys(int fd, std::span<const hs_sys_key> keys) {
   std::size_t done = 0;
   while (done < keys.size() && !batch_unsupported_) {
     __u32 n = static_cast<__u32>(keys.size() - done);
@@ -309,6 +340,12 @@ std::vector<std::string> SyscallProbe::program_names() const {
   std::vector<std::string> names;
   for (const bpf_prog_info& info : program_infos()) names.emplace_back(info.name);
   return names;
+}
+
+std::uint64_t SyscallProbe::missed_runs() const {
+  std::uint64_t n = 0;
+  for (const bpf_prog_info& info : program_infos()) n += info.recursion_misses;
+  return n;
 }
 
 std::vector<std::uint32_t> SyscallProbe::program_ids() const {

@@ -4,10 +4,12 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -64,12 +66,17 @@ class SyscallProbe {
 
   // Replaces the filter; takes effect at once, attached or not.
   Status set_filter(const SyscallFilter& filter);
-  // All aggregates (batched lookup; key-by-key fallback if batch ops are unsupported).
+  // All aggregates (batched lookup; key-by-key fallback if batch ops are unsupported),
+  // with the spill map's entries (keys whose per-CPU value could not be allocated) merged in.
   Status read_all(std::vector<SyscallRecord>& out);
-  // Deletes keys (e.g. of exited processes); keys already gone are skipped.
+  // Deletes keys (e.g. of exited processes) from both maps; keys already gone are skipped.
   Status remove(std::span<const hs_sys_key> keys);
   // Lost events per enum hs_sys_drop, summed over CPUs.
   std::array<std::uint64_t, HS_DROP_SYS_COUNT> drops() const;
+
+  // Program runs the kernel skipped (its recursion guard), summed over our programs:
+  // syscalls lost without reaching our drop counters. Expected 0.
+  std::uint64_t missed_runs() const;
 
   std::uint32_t max_entries() const;
   std::size_t entries() const { return entries_; }  // size at the last read_all
@@ -87,6 +94,8 @@ class SyscallProbe {
                                                             Variant variant);
   Status read_batch(std::vector<SyscallRecord>& out);
   Status read_iter(std::vector<SyscallRecord>& out);
+  Status merge_spill(std::vector<SyscallRecord>& out);
+  Status delete_keys(int map_fd, std::span<const hs_sys_key> keys);
   void append_record(const hs_sys_key& key, const unsigned char* percpu_vals,
                      std::vector<SyscallRecord>& out) const;
   std::vector<bpf_prog_info> program_infos() const;
@@ -103,6 +112,7 @@ class SyscallProbe {
   // Scratch for batched reads, reused between calls.
   std::vector<hs_sys_key> batch_keys_;
   std::vector<unsigned char> batch_vals_;
+  std::unordered_set<std::uint64_t> spill_keys_;  // keys in the spill map at the last read
 };
 
 // Routes libbpf's log through spdlog (info/debug -> debug, warn -> warn).

@@ -109,7 +109,7 @@ HS_STATIC_ASSERT(sizeof(struct hs_comm) == 16, "hs_comm size");
 enum hs_sys_drop {
 	HS_DROP_SYS_MAP_FULL = 0,   /* aggregate map had no room for a new key */
 	HS_DROP_SYS_NO_STORAGE = 1, /* task storage could not be created */
-	HS_DROP_SYS_NO_MEMORY = 2,  /* allocating a new key failed: per-CPU memory short (bursts of new keys) */
+	HS_DROP_SYS_NO_MEMORY = 2,  /* no memory for a new key, per-CPU nor in the shared spill map */
 	HS_DROP_SYS_COUNT = 3,
 };
 

@@ -92,12 +92,12 @@ class SyscallProbe {
   SyscallProbe(SkelPtr skel, Variant variant);
   static Result<std::unique_ptr<SyscallProbe>> load_variant(const SyscallProbeOptions& options,
                                                             Variant variant);
-  Status read_batch(std::vector<SyscallRecord>& out);
-  Status read_iter(std::vector<SyscallRecord>& out);
-  Status merge_spill(std::vector<SyscallRecord>& out);
+  // Receives each entry of a map: its key and `copies` consecutive hs_sys_val.
+  using EntrySink = std::function<void(const hs_sys_key&, const unsigned char*)>;
+  Status read_map(int map_fd, int copies, const EntrySink& sink);
+  Status read_batch(int map_fd, int copies, const EntrySink& sink);
+  Status read_iter(int map_fd, int copies, const EntrySink& sink);
   Status delete_keys(int map_fd, std::span<const hs_sys_key> keys);
-  void append_record(const hs_sys_key& key, const unsigned char* percpu_vals,
-                     std::vector<SyscallRecord>& out) const;
   std::vector<bpf_prog_info> program_infos() const;
   Status sync_set(int map_fd, const std::vector<std::vector<unsigned char>>& keys,
                   std::size_t key_size, std::string_view what);

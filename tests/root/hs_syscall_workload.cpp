@@ -1,12 +1,15 @@
 // Test workload with exactly known syscall counts, driven over stdin/stdout:
 //   hs_syscall_workload [getppid=N] [sleeps=K] [sleep_ms=M] [badclose=E] [threads=T] [comm=NAME]
 // prints "ready <pid>", then for every "go" line it reads runs one round and
-// prints "done"; it exits at EOF. One round is, per thread, N syscall(SYS_getppid),
-// K nanosleep(M ms) (glibc issues clock_nanosleep) and E close(-1) (each fails with EBADF).
+// prints "done <median sleep ns as timed here>"; it exits at EOF. One round is, per
+// thread, N syscall(SYS_getppid), K nanosleep(M ms) (glibc issues clock_nanosleep) and
+// E close(-1) (each fails with EBADF). Timing uses the vDSO clock: no extra syscalls.
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,11 +46,26 @@ bool read_line(std::string& line) {
   }
 }
 
-void round_on_this_thread(const Args& a) {
+std::int64_t now_ns() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+}
+
+// Returns the median sleep as seen from userspace (0 without sleeps).
+std::int64_t round_on_this_thread(const Args& a) {
   for (long i = 0; i < a.getppid; ++i) syscall(SYS_getppid);
   timespec ts{a.sleep_ms / 1000, (a.sleep_ms % 1000) * 1'000'000};
-  for (long i = 0; i < a.sleeps; ++i) nanosleep(&ts, nullptr);
+  std::vector<std::int64_t> slept;
+  for (long i = 0; i < a.sleeps; ++i) {
+    std::int64_t t0 = now_ns();
+    nanosleep(&ts, nullptr);
+    slept.push_back(now_ns() - t0);
+  }
   for (long i = 0; i < a.badclose; ++i) close(-1);
+  if (slept.empty()) return 0;
+  std::nth_element(slept.begin(), slept.begin() + static_cast<long>(slept.size() / 2), slept.end());
+  return slept[slept.size() / 2];
 }
 
 }  // namespace
@@ -75,14 +93,15 @@ int main(int argc, char** argv) {
   std::string line;
   while (read_line(line)) {
     if (line != "go") continue;
+    std::int64_t median = 0;
     if (a.threads <= 1) {
-      round_on_this_thread(a);
+      median = round_on_this_thread(a);
     } else {
       std::vector<std::thread> ts;
-      for (long t = 0; t < a.threads; ++t) ts.emplace_back(round_on_this_thread, std::cref(a));
+      for (long t = 0; t < a.threads; ++t) ts.emplace_back([&a] { round_on_this_thread(a); });
       for (auto& t : ts) t.join();
     }
-    write_all("done\n");
+    write_all("done " + std::to_string(median) + "\n");
   }
   return 0;
 }

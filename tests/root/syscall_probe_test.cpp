@@ -49,7 +49,7 @@ void expect_exact_counts(SyscallProbe& probe) {
   ASSERT_TRUE(probe.attach().ok());
   Workload w({"getppid=" + std::to_string(kN), "sleeps=" + std::to_string(kSleeps),
               "sleep_ms=" + std::to_string(kSleepMs), "badclose=" + std::to_string(kBadClose)});
-  w.run_round();
+  const double slept_p50 = static_cast<double>(w.run_round());
   auto recs = records_for(probe, w.pid());
 
   const auto& getppid = recs[nr_of("getppid")];
@@ -67,10 +67,16 @@ void expect_exact_counts(SyscallProbe& probe) {
   EXPECT_GE(sleep.total_ns, kSleeps * kSleepMs * kMs);
   Histogram h;
   for (std::uint32_t i = 0; i < HS_HIST_SLOTS; ++i) h.add_slot(i, sleep.slots[i]);
-  // True sleeps lie in [20 ms, 27 ms] (overshoot); a slot midpoint is within 12.5 % of them.
+  // A slot midpoint is within 12.5 % of the true value. The workload timed its own
+  // sleeps (a few µs more than the syscall itself); overshoot depends on load, so
+  // compare against that rather than a fixed ceiling.
   const double p50 = static_cast<double>(h.percentile(0.5));
   EXPECT_GE(p50, 0.875 * kSleepMs * kMs);
-  EXPECT_LE(p50, 1.125 * (1.25 * kSleepMs * kMs + 2 * kMs));
+  EXPECT_GE(slept_p50, static_cast<double>(kSleepMs * kMs));
+  EXPECT_NEAR(p50, slept_p50, 0.125 * slept_p50 + 0.1 * kMs);
+  if (slept_p50 <= 1.25 * kSleepMs * kMs + 2 * kMs) {
+    EXPECT_LE(p50, 1.125 * (1.25 * kSleepMs * kMs + 2 * kMs));
+  }
 
   const auto& close_rec = recs[nr_of("close")];
   EXPECT_EQ(close_rec.errors, kBadClose);
@@ -158,7 +164,7 @@ TEST_F(SyscallProbeTest, FullMapCountsDrops) {
   Workload w({"getppid=" + std::to_string(kN), "badclose=3"});
   w.run_round();
   auto recs = records_for(*probe, w.pid());
-  EXPECT_LE(probe->entries(), 4u);
+  EXPECT_LE(probe->entries(), 2 * 4u);  // the per-CPU map plus, after ENOMEM bursts, the spill map
   auto drops = probe->drops();
   EXPECT_GT(drops[HS_DROP_SYS_MAP_FULL], 0u);
   // Either the getppid key got one of the 4 places, or every call was counted as a drop.
@@ -238,22 +244,33 @@ TEST_F(SyscallProbeTest, SpillMapIsMergedAndRemoved) {
 TEST_F(SyscallProbeTest, ExactCountsUnderNewKeyBursts) {
   constexpr std::uint64_t kN = 2000;
   std::vector<std::unique_ptr<SyscallProbe>> probes;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 6; ++i) {
     probes.push_back(load());
     ASSERT_TRUE(probes.back()->attach().ok());
   }
   for (int round = 0; round < 3; ++round) {
     std::vector<std::unique_ptr<Workload>> ws;
-    for (int i = 0; i < 8; ++i) ws.push_back(std::make_unique<Workload>(std::vector<std::string>{"getppid=" + std::to_string(kN)}));
-    for (auto& w : ws) w->run_round();
+    for (int i = 0; i < 12; ++i)
+      ws.push_back(std::make_unique<Workload>(std::vector<std::string>{"getppid=" + std::to_string(kN), "badclose=1"}));
+    for (auto& w : ws) w->start_round();  // all at once: their first calls create keys together
+    for (auto& w : ws) w->wait_round();
     for (auto& p : probes)
       for (auto& w : ws) EXPECT_EQ(records_for(*p, w->pid())[nr_of("getppid")].count, kN);
   }
+  std::size_t spilled = 0;
   for (auto& p : probes) {
+    int spill = -1;
+    for (auto id : p->program_ids())
+      if (spill < 0) spill = map_fd_of_prog(id, "hs_sys_spill");
+    hs_sys_key key{}, next{};
+    for (const hs_sys_key* prev = nullptr; bpf_map_get_next_key(spill, prev, &next) == 0; prev = &key, ++spilled)
+      key = next;
+    close(spill);
     auto d = p->drops();
     EXPECT_EQ(d[HS_DROP_SYS_NO_MEMORY] + d[HS_DROP_SYS_NO_STORAGE] + d[HS_DROP_SYS_MAP_FULL], 0u);
     EXPECT_EQ(p->missed_runs(), 0u);
   }
+  std::cout << "[ metrics  ] keys in the spill maps of 6 probes: " << spilled << "\n";
 }
 
 // Measures read_all/remove over a map filled from userspace with synthetic keys.

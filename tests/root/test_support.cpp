@@ -66,10 +66,14 @@ std::string Workload::read_line(int timeout_ms) {
   }
 }
 
-void Workload::run_round() {
+void Workload::start_round() {
   if (write(in_fd_, "go\n", 3) != 3) throw std::runtime_error("workload stdin closed");
+}
+
+std::int64_t Workload::wait_round() {
   std::string line = read_line(60'000);
-  if (line != "done") throw std::runtime_error("workload said: " + line);
+  if (line.rfind("done ", 0) != 0) throw std::runtime_error("workload said: " + line);
+  return std::stoll(line.substr(5));
 }
 
 void Workload::finish() {

@@ -24,7 +24,13 @@ class Workload {
   Workload& operator=(const Workload&) = delete;
 
   pid_t pid() const { return pid_; }
-  void run_round();  // "go", then wait for "done" (throws on timeout or death)
+  // One round; returns the median sleep in ns as the workload timed it (0 without sleeps).
+  std::int64_t run_round() {
+    start_round();
+    return wait_round();
+  }
+  void start_round();          // "go"
+  std::int64_t wait_round();   // wait for "done <median>" (throws on timeout or death)
   void finish();     // close stdin and reap
 
  private:

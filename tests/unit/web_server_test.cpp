@@ -345,6 +345,18 @@ TEST_F(WebServerTest, HandlerHeadersFollowTheRules) {
   EXPECT_TRUE(c.closed_by_server());
 }
 
+TEST_F(WebServerTest, HeadAnswerHasLengthButNoBody) {
+  start();
+  RawClient c(port());
+  c.send("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\nGET /g HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto head = c.read_until("\r\n\r\n");
+  ASSERT_TRUE(head);
+  EXPECT_NE(head->find("Content-Length: 24\r\n"), std::string::npos) << *head;  // "HEAD /h token= body= ct="
+  auto next = c.read_response();  // the body was not sent, so the next answer follows at once
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "GET /g token= body= ct=");
+}
+
 TEST_F(WebServerTest, IdleConnectionTimesOut) {
   ServerOptions o;
   o.read_timeout = 200ms;

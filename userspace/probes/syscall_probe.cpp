@@ -139,7 +139,8 @@ void SyscallProbe::detach() {
 Status SyscallProbe::set_filter(const SyscallFilter& filter) {
   if (filter.pids.size() > HS_FILTER_MAX_ENTRIES || filter.comms.size() > HS_FILTER_MAX_ENTRIES ||
       filter.cgroup_ids.size() > HS_FILTER_MAX_ENTRIES)
-    return Status::error("syscalls/filter", "more than " + std::to_string(HS_FILTER_MAX_ENTRIES) + " entries of one kind", E2BIG);
+    return Status::error("syscalls/filter",
+                         "more than " + std::to_string(HS_FILTER_MAX_ENTRIES) + " entries of one kind", E2BIG);
 
   std::vector<std::vector<unsigned char>> pids, comms, cgroups;
   for (std::uint32_t pid : filter.pids) pids.push_back(key_bytes(pid));
@@ -202,7 +203,8 @@ Status SyscallProbe::sync_set(int map_fd, const std::vector<std::vector<unsigned
 Status SyscallProbe::read_all(std::vector<SyscallRecord>& out) {
   out.clear();
   out.reserve(entries_ + entries_ / 8 + 16);  // the map rarely changes size much between reads
-  Status st = read_map(bpf_map__fd(skel_->maps.hs_sys_aggr), ncpus_, [&](const hs_sys_key& key, const unsigned char* vals) {
+  const int aggr_fd = bpf_map__fd(skel_->maps.hs_sys_aggr), spill_fd = bpf_map__fd(skel_->maps.hs_sys_spill);
+  Status st = read_map(aggr_fd, ncpus_, [&](const hs_sys_key& key, const unsigned char* vals) {
     SyscallRecord& r = out.emplace_back();
     r.tgid = key.tgid;
     r.nr = key.nr;
@@ -213,7 +215,7 @@ Status SyscallProbe::read_all(std::vector<SyscallRecord>& out) {
   // The spill map (usually empty) adds to the records of the same keys.
   spill_keys_.clear();
   std::unordered_map<std::uint64_t, std::size_t> index;
-  st = read_map(bpf_map__fd(skel_->maps.hs_sys_spill), 1, [&](const hs_sys_key& key, const unsigned char* vals) {
+  st = read_map(spill_fd, 1, [&](const hs_sys_key& key, const unsigned char* vals) {
     if (index.empty())  // built only once something spilled
       for (std::size_t i = 0; i < out.size(); ++i) index.emplace(key_id(out[i].tgid, out[i].nr), i);
     auto [it, added] = index.try_emplace(key_id(key.tgid, key.nr), out.size());
@@ -250,7 +252,7 @@ Status SyscallProbe::read_batch(int fd, int copies, const EntrySink& sink) {
     __u32 n = batch_chunk_;
     int err = bpf_map_lookup_batch(fd, first ? nullptr : &in_batch, &out_batch, batch_keys_.data(),
                                    batch_vals_.data(), &n, nullptr);
-    if (err == -ENOSPC) {  // one hash bucket holds more than a chunk: retry with room for it
+    if (err == -ENOSPC && batch_chunk_ < (1u << 20)) {  // a hash bucket holds more than a chunk: make room
       batch_chunk_ *= 2;
       continue;
     }

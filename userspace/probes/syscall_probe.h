@@ -31,7 +31,7 @@ struct SyscallFilter {
 };
 
 struct SyscallProbeOptions {
-  std::uint32_t max_entries = HS_SYS_DEFAULT_MAX_ENTRIES;  // (tgid, nr) keys the map can hold
+  std::uint32_t max_entries = HS_SYS_DEFAULT_MAX_ENTRIES;  // (tgid, nr) keys per aggregate map
   bool force_raw_tp = false;                               // skip tp_btf, use raw_tp
 };
 
@@ -79,7 +79,9 @@ class SyscallProbe {
   std::uint64_t missed_runs() const;
 
   std::uint32_t max_entries() const;
-  std::size_t entries() const { return entries_; }  // size at the last read_all
+  // Distinct keys at the last read_all. Each of the two maps holds up to max_entries,
+  // so this can exceed max_entries() after allocation bursts filled the spill map.
+  std::size_t entries() const { return entries_; }
   // Kernel names (<= 15 chars, as bpftool shows them) and ids of the loaded programs in use.
   std::vector<std::string> program_names() const;
   std::vector<std::uint32_t> program_ids() const;

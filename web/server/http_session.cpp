@@ -194,6 +194,7 @@ void HttpSession::handle() {
   BeastRequest& breq = parser_->get();
   const unsigned version = breq.version();
   const bool keep_alive = breq.keep_alive() && !slot_.state().stopping.load();
+  head_request_ = breq.method() == http::verb::head;
   Status target_status;
   Request req = to_request(breq, target_status);
   if (!target_status.ok()) return send(json_error(400, "bad_request", target_status.message()), version, keep_alive);
@@ -228,6 +229,13 @@ void HttpSession::send(Response&& r, unsigned version, bool keep_alive) {
   res_.body() = std::move(r.body);
   res_.keep_alive(keep_alive);
   res_.prepare_payload();
+  if (head_request_) {
+    // A HEAD answer announces the length it would have sent, and sends no body.
+    const std::size_t length = res_.body().size();
+    res_.body().clear();
+    res_.content_length(length);
+    head_request_ = false;
+  }
   stream_.expires_after(options_.write_timeout);
   http::async_write(stream_, res_, beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }

@@ -51,6 +51,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
   const ServerOptions& options_;
   bool reject_;
   bool handed_off_ = false;
+  bool head_request_ = false;  // the request being answered is a HEAD
   std::string remote_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

@@ -48,9 +48,13 @@ class Daemon:
              "--log-level", "debug"] + self.extra_args,
             stdout=self.log, stderr=subprocess.STDOUT)
         wait_until(self._healthy, timeout=20, what="daemon /healthz")
-        self.admin = open(os.path.join(self.state_dir, "admin.token")).read().strip()
-        self.viewer = open(os.path.join(self.state_dir, "viewer.token")).read().strip()
+        self.admin = self._read("admin.token")
+        self.viewer = self._read("viewer.token")
         return self
+
+    def _read(self, name):
+        with open(os.path.join(self.state_dir, name)) as f:
+            return f.read().strip()
 
     def _healthy(self):
         if self.proc.poll() is not None:
@@ -145,20 +149,32 @@ class Workload:
     def round(self):
         self.proc.stdin.write(b"go\n")
         self.proc.stdin.flush()
-        assert self.proc.stdout.readline().strip() == b"done"
+        line = self.proc.stdout.readline().split()
+        assert line and line[0] == b"done", line
+        return int(line[1]) if len(line) > 1 else 0
 
     def close(self):
         if self.proc.poll() is None:
             self.proc.stdin.close()
             self.proc.wait(timeout=30)
+        self.proc.stdout.close()
 
 
 def our_bpf_programs(pid):
-    """Names of loaded hostscope BPF programs held by process `pid` (bpftool)."""
+    """Names of loaded hostscope BPF programs that process `pid` holds open.
+
+    The program ids come from the process's fdinfo (bpftool here is built
+    without pid iterators); names from bpftool.
+    """
+    ids = set()
+    fddir = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(fddir):
+        try:
+            with open(os.path.join(fddir, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            continue
     out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, check=True).stdout
-    names = []
-    for p in json.loads(out):
-        holders = [h.get("pid") for h in p.get("pids", [])]
-        if p.get("name", "").startswith("hs_") and pid in holders:
-            names.append(p["name"])
-    return names
+    return sorted(p["name"] for p in json.loads(out) if p.get("id") in ids and p.get("name", "").startswith("hs_"))

@@ -140,16 +140,26 @@ Response get_monitoring_config(const Request& req, const AppContext& ctx) {
   return json_response(200, config::to_json(ctx.config.monitoring_config()));
 }
 
+// 400 with the offending field named in the message and in its own member.
+static Response config_error(std::string_view field, std::string_view message) {
+  std::string msg = field.empty() || field == "body" ? std::string(message)
+                                                      : std::string(field) + ": " + std::string(message);
+  return json_response(400, json::object{{"error", json::object{{"code", "invalid_config"},
+                                                                {"message", valid_utf8(msg)},
+                                                                {"field", valid_utf8(field)}}}});
+}
+
 Response put_monitoring_config(const Request& req, AppContext& ctx) {
   auto parsed = config::monitoring_config_from_json(ctx.config.monitoring_config(), req.body);
-  if (auto* err = std::get_if<config::FieldError>(&parsed)) {
-    std::string msg = err->field.empty() || err->field == "body" ? err->message : err->field + ": " + err->message;
-    return json_response(400, json::object{{"error", json::object{{"code", "invalid_config"},
-                                                                   {"message", valid_utf8(msg)},
-                                                                   {"field", valid_utf8(err->field)}}}});
-  }
+  if (auto* err = std::get_if<config::FieldError>(&parsed)) return config_error(err->field, err->message);
   Status st = ctx.config.apply_monitoring_config(std::get<config::MonitoringConfig>(parsed));
-  if (!st.ok()) return json_error(st.where() == "validate" ? 400 : 500, "config_not_applied", st.text());
+  if (!st.ok() && st.where() == "validate") {
+    // Validation against the live system (e.g. a cgroup that does not exist): "field: why".
+    auto colon = st.message().find(": ");
+    if (colon == std::string::npos) return config_error("body", st.message());
+    return config_error(st.message().substr(0, colon), st.message().substr(colon + 2));
+  }
+  if (!st.ok()) return json_error(500, "config_not_applied", st.text());
   return json_response(200, config::to_json(ctx.config.monitoring_config()));
 }
 

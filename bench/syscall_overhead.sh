@@ -35,6 +35,11 @@ TRACER_PID=""
 TRACER_SIG=INT
 TRACER_STATE=""
 LOAD_PID=""
+PROG_ID0=0
+READY_BY=""
+READY_SEEN=""
+END_RC=0
+declare -A BAD_EXITS=()
 TRACEFS_MOUNTED=0
 BPF_STATS_ORIG=""
 
@@ -54,7 +59,8 @@ end_pid() {
     log "pid $pid ignored SIG$sig for 10 s: killing"
     kill -s KILL "$pid" 2>/dev/null || true
   fi
-  wait "$pid" 2>/dev/null || true
+  END_RC=0
+  wait "$pid" 2>/dev/null || END_RC=$?
 }
 
 cleanup() {
@@ -84,13 +90,32 @@ wait_until() {
 alive() { kill -0 "$TRACER_PID" 2>/dev/null; }
 log_has() { grep -q "$2" "$1" 2>/dev/null; }
 
-# hostscoped is ready when /healthz answers 200 and its status shows the syscall probe attached.
+max_prog_id() { bpftool prog show | awk -F: '/^[0-9]+:/ {if ($1 > m) m = $1} END {print m + 0}'; }
+
+# True if programs newer than id $1 and named like $2 (an ERE) are attached through
+# bpf links: one per pattern in "$@" (ids only grow, so older tracers do not count).
+links_attached() {
+  local since=$1 pat ids
+  shift
+  for pat in "$@"; do
+    ids=$(bpftool prog show | awk -F'[: ]+' -v s="$since" -v p="^($pat)$" '/^[0-9]+:/ && $1 > s && $4 ~ p {print $1}')
+    [[ -n $ids ]] || return 1
+    bpftool link show | awk -v ids=" $(echo $ids) " '$3 == "prog" && index(ids, " " $4 " ") {f = 1} END {exit !f}' || return 1
+  done
+}
+
+# hostscoped is ready when /healthz answers 200 and its status shows the syscall
+# probe attached (or, while the status omits probes, its programs have links).
 hostscoped_ready() {
   alive || return 2
   curl -fsS --max-time 2 -o /dev/null "$BASE/healthz" 2>/dev/null || return 1
   [[ -s $TRACER_STATE/admin.token ]] || return 1
-  curl -fsS --max-time 2 -H "Authorization: Bearer $(cat "$TRACER_STATE/admin.token")" \
-    "$BASE/api/performance/monitoring/status" 2>/dev/null | grep -q '"attached"'
+  if curl -fsS --max-time 2 -H "Authorization: Bearer $(cat "$TRACER_STATE/admin.token")" \
+    "$BASE/api/performance/monitoring/status" 2>/dev/null | grep -q '"attached"'; then
+    READY_BY=status
+    return 0
+  fi
+  links_attached "$PROG_ID0" 'hs_sys_?enter(_raw)?' 'hs_sys_?exit(_raw)?' && READY_BY=links
 }
 
 # Starts configuration $1 (log file $2) and returns once its programs are attached.
@@ -106,10 +131,12 @@ start_tracer() {
       ;;
     hostscoped)
       TRACER_STATE=$(mktemp -d "$WORK/state.XXXXXX")
+      PROG_ID0=$(max_prog_id)
       "$HOSTSCOPED" --state-dir "$TRACER_STATE" --listen "127.0.0.1:$PORT" --log-level warn --foreground \
         >"$out" 2>&1 &
       TRACER_PID=$! TRACER_SIG=TERM
       wait_until 30 hostscoped_ready || die "hostscoped not ready with the syscall probe attached (see $out)"
+      READY_SEEN+=" $READY_BY"
       ;;
     syscount)
       # Line-buffered so the post-attach banner reaches the log at once.
@@ -128,9 +155,12 @@ start_tracer() {
   alive || die "$cfg exited right after attaching (see $out)"
 }
 
+# Stops the running tracer; counts exits by signal/error per configuration (e.g. a crash on SIGTERM).
 stop_tracer() {
+  [[ -n $TRACER_PID ]] || return 0
   end_pid "$TRACER_PID" "$TRACER_SIG"
   TRACER_PID=""
+  if ((END_RC != 0)); then BAD_EXITS[$1]+=" $END_RC"; fi
 }
 
 # Runs workload $1 pinned to LOOP_CPU and prints its ns/op.
@@ -194,7 +224,7 @@ for ((r = 0; r < ROUNDS; r++)); do
       line+=" $w=$ns"
     done
     if [[ -n $TRACER_PID ]] && ! alive; then die "$cfg exited during the loops (see $WORK/$cfg.$r.log)"; fi
-    stop_tracer
+    stop_tracer "$cfg"
     log "$line"
   done
 done
@@ -258,7 +288,7 @@ if ((FOOTPRINT)) && [[ " ${CFGS[*]} " == *" hostscoped "* ]]; then
   fi
   FP[rss_end]=$(awk '/^VmRSS/ {print $2}' "/proc/$TRACER_PID/status")
   FP[hwm]=$(awk '/^VmHWM/ {print $2}' "/proc/$TRACER_PID/status")
-  stop_tracer
+  stop_tracer hostscoped
 
   # In-kernel time per program run, from the kernel's own BPF run-time statistics.
   log "footprint: BPF program run time per call (kernel.bpf_stats_enabled)"
@@ -273,7 +303,7 @@ if ((FOOTPRINT)) && [[ " ${CFGS[*]} " == *" hostscoped "* ]]; then
     run_loop getpid >/dev/null
     prog_costs "$WORK/ids.new" | sed "s/^/$cfg /" >>"$WORK/progcost"
     sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_ORIG"
-    stop_tracer
+    stop_tracer "$cfg"
   done
 fi
 t_total=$(($(date +%s) - t_start))
@@ -350,4 +380,13 @@ if ((${#FP[@]})); then
     echo
   fi
 fi
+if [[ -n $READY_SEEN ]]; then
+  echo "hostscoped readiness seen through: $(tr ' ' '\n' <<<"$READY_SEEN" | sort | uniq -c | awk 'NF {printf "%s%s ×%s", s, $2, $1; s = ", "}')"
+  echo "(status = monitoring/status showed the probe attached; links = /healthz 200 and its programs had bpf links)."
+  echo
+fi
+for cfg in "${!BAD_EXITS[@]}"; do
+  echo "**$(label "$cfg") did not exit cleanly when stopped:** exit statuses${BAD_EXITS[$cfg]} (128+N = killed by signal N)."
+  echo
+done
 echo "Wall time: rounds ${t_rounds} s, total ${t_total} s."

@@ -6,11 +6,18 @@
 #include <spdlog/spdlog.h>
 
 #include "procfs/cgroup.h"
+#include "procfs/file_io.h"
 
 namespace hs::daemon {
 
 SyscallCapture::SyscallCapture(monitoring::MonitoringEngine& engine, std::string cgroup_root)
-    : engine_(engine), cgroup_root_(std::move(cgroup_root)) {}
+    : engine_(engine), cgroup_root_(std::move(cgroup_root)) {
+  if (cgroup_root_.empty()) {
+    auto mounts = procfs::read_file("/proc/self/mounts");
+    auto found = mounts.ok() ? procfs::cgroup2_mount_point(mounts.value()) : std::nullopt;
+    cgroup_root_ = found.value_or("/sys/fs/cgroup");
+  }
+}
 
 SyscallCapture::~SyscallCapture() { stop(); }
 

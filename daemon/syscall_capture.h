@@ -15,7 +15,8 @@ namespace hs::daemon {
 
 class SyscallCapture final : public web::CaptureControl {
  public:
-  SyscallCapture(monitoring::MonitoringEngine& engine, std::string cgroup_root = "/sys/fs/cgroup");
+  // cgroup_root: where cgroup v2 is mounted (empty: found in /proc/self/mounts).
+  explicit SyscallCapture(monitoring::MonitoringEngine& engine, std::string cgroup_root = "");
   ~SyscallCapture() override;
 
   Status start() override;

@@ -60,6 +60,30 @@ class ControlTest(unittest.TestCase):
             a.close()
             b.close()
 
+    def test_cgroup_filter(self):
+        with open("/proc/self/mounts") as f:
+            root = next(l.split()[1] for l in f if l.split()[2] == "cgroup2")
+        name = f"hs-e2e-{os.getpid()}"
+        path = os.path.join(root, name)
+        os.mkdir(path)
+        inside, outside = Workload(getppid=400), Workload(getppid=400)
+        try:
+            with open(os.path.join(path, "cgroup.procs"), "w") as f:
+                f.write(str(inside.pid))
+            self.put_config({"filters": {"cgroups": ["/" + name]}})
+            inside.round()
+            outside.round()
+            wait_until(lambda: count(self.d, inside.pid) >= 400, what="process in the cgroup counted")
+            self.assertEqual(count(self.d, inside.pid), 400)
+            self.assertEqual(count(self.d, outside.pid), 0)
+            # Attribution follows the migration once the process is re-read (every 5 s).
+            wait_until(lambda: self.d.get(f"/processes?pid={inside.pid}")[1]["processes"][0]["cgroup"]
+                       == "/" + name, timeout=15, what="cgroup attribution")
+        finally:
+            inside.close()
+            outside.close()
+            os.rmdir(path)
+
     def test_stop_detaches_and_start_reattaches(self):
         status, st, _ = self.d.request("POST", "/api/performance/monitoring/stop")
         self.assertEqual(status, 200, st)

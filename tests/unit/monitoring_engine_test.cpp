@@ -200,3 +200,27 @@ TEST_F(MonitoringEngineTest, SeriesCapacityFollowsRetention) {
 
 }  // namespace
 }  // namespace hs::monitoring
+
+namespace hs::monitoring {
+namespace {
+
+TEST_F(MonitoringEngineTest, LiveProcessMetaIsRefreshed) {
+  inspector.add(5, "before");
+  settings.meta_refresh_ms = 5000;
+  MonitoringEngine eng(clock, inspector, settings);
+  std::vector<SyscallSample> v{sample(5, kRead, 1, 1000)};
+  eng.ingest_syscalls(v);
+  inspector.procs[5].comm = "after";
+  inspector.procs[5].cgroup = "/moved";
+  clock.advance_ms(1000);
+  eng.ingest_syscalls(v);
+  EXPECT_EQ(eng.processes(5u, std::nullopt, 1).at(0).meta.comm, "before");
+  clock.advance_ms(5000);
+  eng.ingest_syscalls(v);
+  auto p = eng.processes(5u, std::nullopt, 1).at(0);
+  EXPECT_EQ(p.meta.comm, "after");
+  EXPECT_EQ(p.meta.cgroup, "/moved");
+}
+
+}  // namespace
+}  // namespace hs::monitoring

@@ -274,3 +274,20 @@ TEST(ProcfsRealProc, SelfCommMatches) {
 
 }  // namespace
 }  // namespace hs::procfs
+
+namespace hs::procfs {
+namespace {
+
+TEST(ProcfsCgroup2Mount, PureHybridAndAbsent) {
+  EXPECT_EQ(cgroup2_mount_point("cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n"), "/sys/fs/cgroup");
+  EXPECT_EQ(cgroup2_mount_point("tmpfs /sys/fs/cgroup tmpfs rw 0 0\n"
+                                "cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\n"
+                                "cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n"),
+            "/sys/fs/cgroup/unified");
+  EXPECT_EQ(cgroup2_mount_point("proc /proc proc rw 0 0\n"), std::nullopt);
+  EXPECT_EQ(cgroup2_mount_point(""), std::nullopt);
+  EXPECT_EQ(cgroup2_mount_point("garbage"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace hs::procfs

@@ -46,6 +46,7 @@ ProcessRecord& MonitoringEngine::record_for(std::uint32_t tgid) {
   if (it != live_.end()) return it->second;
   ProcessRecord rec;
   rec.first_seen_ms = clock_.now_ms();
+  rec.inspected_ms = rec.first_seen_ms;
   rec.meta.pid = tgid;
   if (auto meta = inspector_.inspect(tgid)) {
     rec.meta = std::move(*meta);
@@ -80,6 +81,7 @@ void MonitoringEngine::retire_exited(std::vector<hs_sys_key>& forget) {
     // A process never inspected successfully was gone before we looked.
     bool gone = !rec.meta_known || !inspector_.alive(rec.meta.pid, rec.meta.start_time_ticks);
     if (!gone) {
+      refresh_meta(rec, now);
       ++it;
       continue;
     }
@@ -89,6 +91,14 @@ void MonitoringEngine::retire_exited(std::vector<hs_sys_key>& forget) {
     exited_.push_back(std::move(rec));
     it = live_.erase(it);
   }
+}
+
+void MonitoringEngine::refresh_meta(ProcessRecord& rec, std::int64_t now) {
+  // comm (prctl), cgroup (migrations) and RSS change while a process lives.
+  if (now - rec.inspected_ms < static_cast<std::int64_t>(settings_.meta_refresh_ms)) return;
+  rec.inspected_ms = now;
+  auto meta = inspector_.inspect(rec.meta.pid);
+  if (meta && meta->start_time_ticks == rec.meta.start_time_ticks) rec.meta = std::move(*meta);
 }
 
 void MonitoringEngine::evict_expired() {

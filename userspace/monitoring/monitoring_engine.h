@@ -26,6 +26,7 @@ struct EngineSettings {
   std::uint32_t coarse_retention_s = 86400;
   std::uint32_t exited_retention_s = 3600;
   std::size_t max_exited_processes = 4096;
+  std::uint32_t meta_refresh_ms = 5000;  // re-read comm/cgroup/rss of live processes this often
 };
 
 struct ProcessRecord {
@@ -33,6 +34,7 @@ struct ProcessRecord {
   bool meta_known = false;
   std::int64_t first_seen_ms = 0;
   std::int64_t exited_ms = 0;  // 0 while alive
+  std::int64_t inspected_ms = 0;
   std::map<std::uint32_t, SyscallStat> syscalls;  // by syscall nr
 };
 
@@ -116,6 +118,7 @@ class MonitoringEngine {
  private:
   ProcessRecord& record_for(std::uint32_t tgid);
   void retire_exited(std::vector<hs_sys_key>& forget);
+  void refresh_meta(ProcessRecord& rec, std::int64_t now);
   void evict_expired();
   template <typename F>
   void for_each_record(F&& f) const;

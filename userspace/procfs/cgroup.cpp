@@ -143,4 +143,23 @@ std::optional<std::uint64_t> cgroup_id_for_path(const std::string& cgroup_fs_roo
   }
 }
 
+std::optional<std::string> cgroup2_mount_point(std::string_view mounts_text) {
+  // Each line: device mountpoint fstype options dump pass (octal escapes in the path).
+  while (!mounts_text.empty()) {
+    std::size_t nl = mounts_text.find('\n');
+    std::string_view line = mounts_text.substr(0, nl);
+    mounts_text = nl == std::string_view::npos ? std::string_view{} : mounts_text.substr(nl + 1);
+    std::size_t a = line.find(' ');
+    if (a == std::string_view::npos) continue;
+    std::size_t b = line.find(' ', a + 1);
+    if (b == std::string_view::npos) continue;
+    std::size_t c = line.find(' ', b + 1);
+    std::string_view fstype = line.substr(b + 1, c == std::string_view::npos ? std::string_view::npos : c - b - 1);
+    std::string_view mount = line.substr(a + 1, b - a - 1);
+    if (fstype == "cgroup2" && !mount.empty() && mount.front() == '/' && mount.find('\\') == std::string_view::npos)
+      return std::string(mount);
+  }
+  return std::nullopt;
+}
+
 }  // namespace hs::procfs

@@ -29,4 +29,9 @@ CgroupInfo parse_cgroup(std::string_view text);
 // of the cgroup's directory. Rejects "..", NUL and non-directories.
 std::optional<std::uint64_t> cgroup_id_for_path(const std::string& cgroup_fs_root, const std::string& path);
 
+// Where the cgroup v2 hierarchy is mounted, from /proc/self/mounts text: the first
+// "cgroup2" mount ("/sys/fs/cgroup" on pure v2 hosts, "/sys/fs/cgroup/unified" on
+// hybrid ones). nullopt when there is none.
+std::optional<std::string> cgroup2_mount_point(std::string_view mounts_text);
+
 }  // namespace hs::procfs

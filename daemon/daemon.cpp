@@ -48,6 +48,10 @@ Status Daemon::init() {
 
   ctx_ = std::make_unique<web::AppContext>(web::AppContext{
       clock_, *engine_, *capture_, *this, *tokens_, options_.http.metrics_require_token, "0.1.0", ::getpid()});
+  std::string web_root = options_.web_root.empty() ? HOSTSCOPE_WEB_ROOT : options_.web_root;
+  if (Status st = static_files_.load(web_root); !st.ok()) spdlog::warn("dashboard not served: {}", st.text());
+  spdlog::info("dashboard: {} files from {}", static_files_.size(), web_root);
+  ctx_->static_files = &static_files_;
   api_ = std::make_unique<web::Api>(*ctx_);
   web::ServerOptions so;
   so.address = options_.http.address;

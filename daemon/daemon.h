@@ -49,6 +49,7 @@ class Daemon final : public web::ConfigControl {
   std::unique_ptr<Tokens> tokens_;
   std::unique_ptr<monitoring::MonitoringEngine> engine_;
   std::unique_ptr<SyscallCapture> capture_;
+  web::StaticFiles static_files_;
   std::unique_ptr<web::AppContext> ctx_;
   std::unique_ptr<web::Api> api_;
   std::unique_ptr<web::HttpServer> server_;

@@ -38,6 +38,10 @@ Response Api::handle(Request& req) {
   Scope scope = req.bearer_token.empty() ? Scope::none : ctx_.tokens.scope_of(req.bearer_token);
   if (auto denied = check_access(req.method, req.path, scope, !req.bearer_token.empty(), ctx_.metrics_require_token))
     return *denied;
+  bool api = req.path.rfind("/api/", 0) == 0;
+  if (!api && (req.method == "GET" || req.method == "HEAD") && ctx_.static_files) {
+    if (auto file = ctx_.static_files->lookup(req.path)) return *file;
+  }
   bool mutating = req.method == "PUT" || req.method == "POST" || req.method == "PATCH";
   if (mutating && !req.body.empty() && !req.content_type.empty() &&
       req.content_type.rfind("application/json", 0) != 0)

@@ -10,6 +10,7 @@
 #include "common/status.h"
 #include "config/monitoring_config.h"
 #include "monitoring/monitoring_engine.h"
+#include "web/routes/static_files.h"
 
 namespace hs::web {
 
@@ -46,6 +47,7 @@ struct AppContext {
   bool metrics_require_token = false;
   std::string version = "0.1.0";
   std::int64_t daemon_pid = 0;
+  const StaticFiles* static_files = nullptr;  // dashboard, served without a token
 };
 
 }  // namespace hs::web

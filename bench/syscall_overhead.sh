@@ -7,7 +7,10 @@
 #
 # Environment: ROUNDS (5), ITERS (2000000), BUILD_DIR (build-bench), PORT (19851),
 # CSV (file for every raw sample), CONFIGS (subset of "none empty hostscoped
-# syscount bpftrace"), LOOP_CPU (last CPU), FOOTPRINT (1; 0 skips the footprint part).
+# syscount bpftrace", plus ladder0..ladder4 for bench/cost_ladder levels),
+# LOOP_CPU (last CPU), FOOTPRINT (1; 0 skips the footprint part).
+# What costs in hostscoped, step by step:
+#   CONFIGS="none ladder0 ladder1 ladder2 ladder3 ladder4 hostscoped" FOOTPRINT=0 bench/syscall_overhead.sh
 # Markdown goes to stdout, progress to stderr. Not part of CI: slow and noisy.
 set -euo pipefail
 
@@ -22,6 +25,7 @@ LOOP_CPU=${LOOP_CPU:-$(($(nproc) - 1))}
 FOOTPRINT=${FOOTPRINT:-1}
 LOOP=$BUILD_DIR/bench/syscall_loop
 EMPTY=$BUILD_DIR/bench/empty_tracer
+LADDER=$BUILD_DIR/bench/cost_ladder
 HOSTSCOPED=${HOSTSCOPED:-$BUILD_DIR/daemon/hostscoped}
 WORKLOADS=(getpid read1)
 BASE=http://127.0.0.1:$PORT
@@ -129,6 +133,11 @@ start_tracer() {
       TRACER_PID=$! TRACER_SIG=INT
       wait_until 20 log_has "$out" '^attached' || die "empty_tracer did not attach (see $out)"
       ;;
+    ladder[0-4])
+      "$LADDER" "${cfg#ladder}" >"$out" 2>&1 &
+      TRACER_PID=$! TRACER_SIG=INT
+      wait_until 20 log_has "$out" '^attached' || die "cost_ladder did not attach (see $out)"
+      ;;
     hostscoped)
       TRACER_STATE=$(mktemp -d "$WORK/state.XXXXXX")
       PROG_ID0=$(max_prog_id)
@@ -184,12 +193,17 @@ label() {
     hostscoped) echo "hostscoped (full latency capture)" ;;
     syscount) echo "syscount -L" ;;
     bpftrace) echo "bpftrace latency histogram" ;;
+    ladder0) echo "ladder 0: empty tp_btf enter+exit" ;;
+    ladder1) echo "ladder 1: + bpf_ktime_get_ns() ×2" ;;
+    ladder2) echo "ladder 2: + task storage start/lookup" ;;
+    ladder3) echo "ladder 3: + per-CPU hash (tgid,nr), plain adds" ;;
+    ladder4) echo "ladder 4: + atomic adds (latency__record)" ;;
   esac
 }
 
 # ---- checks ----
 [[ $(id -u) == 0 ]] || die "run as root"
-[[ -x $LOOP && -x $EMPTY ]] || die "build the bench tools first: ninja -C $BUILD_DIR syscall_loop empty_tracer"
+[[ -x $LOOP && -x $EMPTY && -x $LADDER ]] || die "build the bench tools first: ninja -C $BUILD_DIR bench"
 read -ra CFGS <<<"$CONFIGS"
 for cfg in "${CFGS[@]}"; do
   case $cfg in
@@ -325,7 +339,7 @@ echo "Load average (1/5/15 min) at start: $load_start; at end: $(cut -d' ' -f1-3
 echo
 echo "| configuration | getpid ns/op | getpid added | read1 ns/op | read1 added |"
 echo "|---|---:|---:|---:|---:|"
-for cfg in none empty hostscoped syscount bpftrace; do
+for cfg in none empty ladder0 ladder1 ladder2 ladder3 ladder4 hostscoped syscount bpftrace; do
   [[ " ${CFGS[*]} " == *" $cfg "* ]] || continue
   row="| $(label "$cfg") |"
   for w in "${WORKLOADS[@]}"; do
@@ -360,6 +374,33 @@ if [[ " ${CFGS[*]} " == *" hostscoped "* ]]; then
     done
     echo "$row — | |"
   fi
+  echo
+fi
+
+# Robustness check against drifting background load: the same quantities from
+# pairs measured within one round (config minus no tracer, seconds apart).
+# Prints the median over rounds of the per-round added cost of $1 for workload $2,
+# or, with $3, of the per-round ratio added($1)/added($3).
+paired() {
+  awk -v c="$1" -v w="$2" -v q="${3:-}" '$3 == w {v[$1, $2] = $4; r[$1] = 1}
+    END {for (k in r) {if (!((k, c) in v) || !((k, "none") in v)) continue
+      a = v[k, c] - v[k, "none"]
+      if (q == "") print a; else if ((k, q) in v && v[k, q] > v[k, "none"]) print a / (v[k, q] - v[k, "none"])}}' \
+    "$WORK/results.tsv" | stats | awk '{print $1}'
+}
+if ((ROUNDS > 1)); then
+  echo "Paired per round (median over rounds of config − no tracer within the same round):"
+  echo
+  echo "| configuration | getpid added | read1 added |"
+  echo "|---|---:|---:|"
+  for cfg in empty ladder0 ladder1 ladder2 ladder3 ladder4 hostscoped syscount bpftrace; do
+    [[ " ${CFGS[*]} " == *" $cfg "* ]] || continue
+    echo "| $(label "$cfg") | $(paired "$cfg" getpid | awk '{printf "%+.1f", $1}') | $(paired "$cfg" read1 | awk '{printf "%+.1f", $1}') |"
+  done
+  for p in syscount bpftrace; do
+    [[ " ${CFGS[*]} " == *" $p "* && " ${CFGS[*]} " == *" hostscoped "* ]] || continue
+    echo "| ratio hostscoped / $(label "$p") | $(paired hostscoped getpid "$p" | awk '{printf "%.2f", $1}') | $(paired hostscoped read1 "$p" | awk '{printf "%.2f", $1}') |"
+  done
   echo
 fi
 

@@ -85,6 +85,7 @@ Status SyscallCapture::stop() {
   poll();  // keep what was counted up to the detach
   auto drops = probe_->drops();
   for (std::size_t i = 0; i < drops.size(); ++i) retired_drops_[i] += drops[i];
+  retired_missed_ += probe_->missed_runs();
   probe_.reset();  // unloads programs and maps
   engine_.kernel_entries_reset();
   spdlog::info("syscall probe detached and unloaded");
@@ -132,7 +133,12 @@ monitoring::ProbeHealth SyscallCapture::health() const {
     h.entries = probe_->entries();
     h.max_entries = probe_->max_entries();
   }
-  h.drops = {{"map_full", drops[HS_DROP_SYS_MAP_FULL]}, {"no_task_storage", drops[HS_DROP_SYS_NO_STORAGE]}};
+  std::uint64_t missed = retired_missed_ + (probe_ ? probe_->missed_runs() : 0);
+  h.drops = {{"map_full", drops[HS_DROP_SYS_MAP_FULL]},
+             {"no_task_storage", drops[HS_DROP_SYS_NO_STORAGE]},
+             {"no_memory", drops[HS_DROP_SYS_NO_MEMORY]},
+             // Program runs the kernel skipped (recursion, or another program busy on the CPU).
+             {"missed_runs", missed}};
   h.last_read_us = last_read_us_;
   return h;
 }

@@ -41,6 +41,7 @@ class SyscallCapture final : public web::CaptureControl {
   std::string last_variant_;
   std::uint64_t last_read_us_ = 0;
   std::array<std::uint64_t, HS_DROP_SYS_COUNT> retired_drops_{};  // from probes since unloaded
+  std::uint64_t retired_missed_ = 0;
   std::vector<probes::SyscallRecord> records_;
   std::vector<monitoring::SyscallSample> samples_;
 };

@@ -6,6 +6,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "hostscope/wire.h"
 #include "maps.bpf.h"
 #include "latency.bpf.h"
@@ -39,6 +40,16 @@ struct {
 	__type(key, struct hs_sys_key);
 	__type(value, struct hs_sys_val);
 } hs_sys_spill SEC(".maps");
+
+/* Name of each process with aggregates (its group leader's comm), written when a new
+ * key appears: processes that exit before userspace reads /proc still get a name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, HS_SYS_DEFAULT_MAX_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct hs_comm);
+} hs_proc_comms SEC(".maps");
 
 /* Lost events per reason (enum hs_sys_drop), per CPU. */
 struct {
@@ -86,6 +97,16 @@ static __always_inline bool sys__failed(long ret)
 	return ret < 0 && ret >= -4095;
 }
 
+static __always_inline void proc__remember_comm(__u32 tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct hs_comm comm = {};
+	/* The group leader's comm is the process name (threads may rename themselves). */
+	BPF_CORE_READ_STR_INTO(&comm.comm, task, group_leader, comm);
+	if (bpf_map_update_elem(&hs_proc_comms, &tgid, &comm, BPF_ANY))
+		counter__inc(&hs_sys_drops, HS_DROP_SYS_COMM_FULL);
+}
+
 static __always_inline int sys__enter(long id)
 {
 	__u32 flags = hs_filter.flags;
@@ -127,7 +148,12 @@ static __always_inline int sys__exit(long ret)
 		.nr = start->nr,
 	};
 	long err = 0;
-	struct hs_sys_val *val = map__lookup_or_init(&hs_sys_aggr, &key, &hs_zero_val, &err);
+	struct hs_sys_val *val = bpf_map_lookup_elem(&hs_sys_aggr, &key);
+	if (!val) {
+		/* First call of this syscall by this process: a rare path, so naming it costs nothing. */
+		proc__remember_comm(key.tgid);
+		val = map__lookup_or_init(&hs_sys_aggr, &key, &hs_zero_val, &err);
+	}
 	if (!val) {
 		if (err != -HS_ENOMEM) {
 			counter__inc(&hs_sys_drops, HS_DROP_SYS_MAP_FULL);

@@ -17,6 +17,7 @@ SyscallCapture::SyscallCapture(monitoring::MonitoringEngine& engine, std::string
     auto found = mounts.ok() ? procfs::cgroup2_mount_point(mounts.value()) : std::nullopt;
     cgroup_root_ = found.value_or("/sys/fs/cgroup");
   }
+  engine_.set_comm_fallback([this](std::uint32_t tgid) { return probe_ ? probe_->process_comm(tgid) : std::string(); });
 }
 
 SyscallCapture::~SyscallCapture() { stop(); }
@@ -135,6 +136,7 @@ monitoring::ProbeHealth SyscallCapture::health() const {
   }
   std::uint64_t missed = retired_missed_ + (probe_ ? probe_->missed_runs() : 0);
   h.drops = {{"map_full", drops[HS_DROP_SYS_MAP_FULL]},
+             {"comm_map_full", drops[HS_DROP_SYS_COMM_FULL]},
              {"no_task_storage", drops[HS_DROP_SYS_NO_STORAGE]},
              {"no_memory", drops[HS_DROP_SYS_NO_MEMORY]},
              // Program runs the kernel skipped (recursion, or another program busy on the CPU).

@@ -6,7 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hsdaemon import API, Daemon, Workload, wait_until, our_bpf_programs  # noqa: E402
+from hsdaemon import WORKLOAD, Daemon, Workload, wait_until  # noqa: E402
 
 N_GETPPID = 100_000
 K_SLEEPS = 20
@@ -70,6 +70,15 @@ class MonitoringApiTest(unittest.TestCase):
         status, body = self.d.get(f"/processes?pid={pid}")
         self.assertEqual(status, 200)
         self.assertTrue(body["processes"][0]["exited"])
+
+    def test_short_lived_process_is_counted_and_named(self):
+        # Runs one round and exits within milliseconds: gone before the daemon's next poll.
+        r = subprocess.run([WORKLOAD, "getppid=321"], input=b"go\n", capture_output=True, check=True)
+        pid = int(r.stdout.split()[1])
+        e = wait_until(lambda: entry(self.d, pid, "getppid"), what="short-lived entry")
+        self.assertEqual(e["count"], 321)
+        self.assertEqual(e["comm"], os.path.basename(WORKLOAD)[:15])
+        self.assertTrue(e["exited"])
 
     def test_system_metrics_contract(self):
         status, body = self.d.get("/monitoring/metrics?type=system")

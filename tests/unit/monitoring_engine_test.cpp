@@ -224,3 +224,22 @@ TEST_F(MonitoringEngineTest, LiveProcessMetaIsRefreshed) {
 
 }  // namespace
 }  // namespace hs::monitoring
+
+namespace hs::monitoring {
+namespace {
+
+TEST_F(MonitoringEngineTest, ProcessGoneBeforeInspectionIsNamedByTheKernelRecord) {
+  MonitoringEngine eng(clock, inspector, settings);
+  eng.set_comm_fallback([](std::uint32_t tgid) { return tgid == 77 ? std::string("shortlived") : std::string(); });
+  std::vector<SyscallSample> v{sample(77, kRead, 3, 1000)};
+  auto forget = eng.ingest_syscalls(v);
+  EXPECT_EQ(forget.size(), 1u);  // never inspectable: retired at once, totals kept
+  auto e = eng.syscall_entries({.pid = 77u});
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].comm, "shortlived");
+  EXPECT_TRUE(e[0].exited);
+  EXPECT_EQ(e[0].count, 3u);
+}
+
+}  // namespace
+}  // namespace hs::monitoring

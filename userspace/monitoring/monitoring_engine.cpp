@@ -51,6 +51,8 @@ ProcessRecord& MonitoringEngine::record_for(std::uint32_t tgid) {
   if (auto meta = inspector_.inspect(tgid)) {
     rec.meta = std::move(*meta);
     rec.meta_known = true;
+  } else if (comm_fallback_) {
+    rec.meta.comm = comm_fallback_(tgid);
   }
   ++counters_.processes_seen;
   return live_.emplace(tgid, std::move(rec)).first->second;

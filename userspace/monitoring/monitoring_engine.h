@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,9 +49,9 @@ struct SyscallEntry {
 };
 
 struct SyscallQuery {
-  std::optional<std::uint32_t> pid;
-  std::optional<std::string> comm;
-  std::optional<std::string> syscall;
+  std::optional<std::uint32_t> pid = std::nullopt;
+  std::optional<std::string> comm = std::nullopt;
+  std::optional<std::string> syscall = std::nullopt;
   std::size_t limit = 1000;
 };
 
@@ -83,6 +84,8 @@ class MonitoringEngine {
   MonitoringEngine(const Clock& clock, ProcessInspector& inspector, EngineSettings settings = {});
 
   void set_settings(const EngineSettings& s);
+  // Name source for processes gone before /proc could be read (the kernel's record).
+  void set_comm_fallback(std::function<std::string(std::uint32_t)> f) { comm_fallback_ = std::move(f); }
   const EngineSettings& settings() const { return settings_; }
 
   // One poll: the kernel's cumulative aggregates. Returns the kernel keys of
@@ -134,6 +137,7 @@ class MonitoringEngine {
   SystemPoint system_;
   std::vector<CoreLoad> cores_;
   std::vector<ProbeHealth> health_;
+  std::function<std::string(std::uint32_t)> comm_fallback_;
   std::uint64_t drops_at_last_interval_ = 0;
   std::int64_t started_ms_;
   std::int64_t last_interval_ns_;

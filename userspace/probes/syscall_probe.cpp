@@ -88,6 +88,7 @@ Result<std::unique_ptr<SyscallProbe>> SyscallProbe::load_variant(const SyscallPr
   }
   if (!err) err = bpf_map__set_max_entries(skel->maps.hs_sys_aggr, options.max_entries);
   if (!err) err = bpf_map__set_max_entries(skel->maps.hs_sys_spill, options.max_entries);
+  if (!err) err = bpf_map__set_max_entries(skel->maps.hs_proc_comms, options.max_entries);
   if (err) return bpf_error("configure", err);
 
   err = syscalls_bpf::load(skel.get());
@@ -279,7 +280,20 @@ Status SyscallProbe::read_iter(int fd, int copies, const EntrySink& sink) {
   return {};
 }
 
+std::string SyscallProbe::process_comm(std::uint32_t tgid) const {
+  hs_comm c{};
+  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.hs_proc_comms), &tgid, &c) != 0) return {};
+  return std::string(c.comm, strnlen(c.comm, sizeof(c.comm)));
+}
+
 Status SyscallProbe::remove(std::span<const hs_sys_key> keys) {
+  // Names go with the process's last key; deleting one twice is harmless.
+  const int comm_fd = bpf_map__fd(skel_->maps.hs_proc_comms);
+  std::uint32_t last = 0;
+  for (const hs_sys_key& k : keys) {
+    if (k.tgid != last) bpf_map_delete_elem(comm_fd, &k.tgid);
+    last = k.tgid;
+  }
   Status st = delete_keys(bpf_map__fd(skel_->maps.hs_sys_aggr), keys);
   if (!st.ok() || spill_keys_.empty()) return st;
   // Only keys seen in the spill map at the last read can be there: skip the rest.

@@ -69,7 +69,10 @@ class SyscallProbe {
   // All aggregates (batched lookup; key-by-key fallback if batch ops are unsupported),
   // with the spill map's entries (keys whose per-CPU value could not be allocated) merged in.
   Status read_all(std::vector<SyscallRecord>& out);
-  // Deletes keys (e.g. of exited processes) from both maps; keys already gone are skipped.
+  // Process name the kernel recorded for tgid (its group leader's comm), or "".
+  std::string process_comm(std::uint32_t tgid) const;
+  // Deletes keys (e.g. of exited processes) from both maps, and their processes'
+  // names; keys already gone are skipped.
   Status remove(std::span<const hs_sys_key> keys);
   // Lost events per enum hs_sys_drop, summed over CPUs.
   std::array<std::uint64_t, HS_DROP_SYS_COUNT> drops() const;

@@ -110,7 +110,8 @@ enum hs_sys_drop {
 	HS_DROP_SYS_MAP_FULL = 0,   /* aggregate map had no room for a new key */
 	HS_DROP_SYS_NO_STORAGE = 1, /* task storage could not be created */
 	HS_DROP_SYS_NO_MEMORY = 2,  /* no memory for a new key, per-CPU nor in the shared spill map */
-	HS_DROP_SYS_COUNT = 3,
+	HS_DROP_SYS_COMM_FULL = 3,  /* process-name map had no room (names only, counts unaffected) */
+	HS_DROP_SYS_COUNT = 4,
 };
 
 #define HS_SYS_DEFAULT_MAX_ENTRIES 8192

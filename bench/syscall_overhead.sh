@@ -359,7 +359,8 @@ done
 echo
 
 added() { awk -v a="$(median "$1" "$2")" -v b="$(median none "$2")" 'BEGIN {print a - b}'; }
-if [[ " ${CFGS[*]} " == *" hostscoped "* ]]; then
+has() { [[ " ${CFGS[*]} " == *" $1 "* ]]; }
+if has hostscoped && { has syscount || has bpftrace || has empty; }; then
   echo "| added cost ratio | getpid | read1 | target | verdict |"
   echo "|---|---:|---:|---:|---|"
   for peer in syscount:0.6 bpftrace:0.3; do

@@ -101,19 +101,7 @@ void SyscallCapture::poll() {
     spdlog::warn("syscall probe read failed: {}", last_error_);
     return;
   }
-  samples_.resize(records_.size());
-  for (std::size_t i = 0; i < records_.size(); ++i) {
-    const auto& r = records_[i];
-    auto& s = samples_[i];
-    s.tgid = r.tgid;
-    s.nr = r.nr;
-    s.count = r.count;
-    s.errors = r.errors;
-    s.total_ns = r.total_ns;
-    s.max_ns = r.max_ns;
-    s.slots = r.slots;
-  }
-  auto forget = engine_.ingest_syscalls(samples_);
+  auto forget = engine_.ingest_syscalls(records_);
   if (!forget.empty()) {
     if (Status st = probe_->remove(forget); !st.ok()) spdlog::warn("forgetting exited processes: {}", st.text());
   }

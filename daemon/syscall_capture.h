@@ -43,7 +43,6 @@ class SyscallCapture final : public web::CaptureControl {
   std::array<std::uint64_t, HS_DROP_SYS_COUNT> retired_drops_{};  // from probes since unloaded
   std::uint64_t retired_missed_ = 0;
   std::vector<probes::SyscallRecord> records_;
-  std::vector<monitoring::SyscallSample> samples_;
 };
 
 }  // namespace hs::daemon

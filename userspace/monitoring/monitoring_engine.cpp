@@ -22,6 +22,22 @@ std::uint64_t total_drops(const std::vector<ProbeHealth>& health) {
 
 }  // namespace
 
+void SyscallAggregate::add(const SyscallStat& st) {
+  count += st.count();
+  errors += st.errors();
+  total_ns += st.total_ns();
+  max_ns = std::max(max_ns, st.max_ns());
+  hist.merge(st.hist());
+}
+
+void SyscallAggregate::add(const SyscallAggregate& o) {
+  count += o.count;
+  errors += o.errors;
+  total_ns += o.total_ns;
+  max_ns = std::max(max_ns, o.max_ns);
+  hist.merge(o.hist);
+}
+
 MonitoringEngine::MonitoringEngine(const Clock& clock, ProcessInspector& inspector, EngineSettings settings)
     : clock_(clock),
       inspector_(inspector),
@@ -219,11 +235,7 @@ std::vector<SyscallAggregate> MonitoringEngine::top_syscalls(std::size_t limit) 
     for (const auto& [nr, st] : rec.syscalls) {
       auto& a = by_nr[nr];
       a.nr = nr;
-      a.count += st.count();
-      a.errors += st.errors();
-      a.total_ns += st.total_ns();
-      a.max_ns = std::max(a.max_ns, st.max_ns());
-      a.hist.merge(st.hist());
+      a.add(st);
     }
   });
   std::vector<SyscallAggregate> out;
@@ -243,11 +255,7 @@ std::vector<SyscallAggregate> MonitoringEngine::syscalls_by_comm(std::size_t max
       auto& a = agg[{rec.meta.comm, nr}];
       a.comm = rec.meta.comm;
       a.nr = nr;
-      a.count += st.count();
-      a.errors += st.errors();
-      a.total_ns += st.total_ns();
-      a.max_ns = std::max(a.max_ns, st.max_ns());
-      a.hist.merge(st.hist());
+      a.add(st);
     }
   });
   std::vector<SyscallAggregate> all;
@@ -263,13 +271,7 @@ std::vector<SyscallAggregate> MonitoringEngine::syscalls_by_comm(std::size_t max
   SyscallAggregate other;
   other.comm = "other";
   other.syscall = "other";
-  for (std::size_t i = max_series - 1; i < all.size(); ++i) {
-    other.count += all[i].count;
-    other.errors += all[i].errors;
-    other.total_ns += all[i].total_ns;
-    other.max_ns = std::max(other.max_ns, all[i].max_ns);
-    other.hist.merge(all[i].hist);
-  }
+  for (std::size_t i = max_series - 1; i < all.size(); ++i) other.add(all[i]);
   all.resize(max_series - 1);
   all.push_back(std::move(other));
   return all;

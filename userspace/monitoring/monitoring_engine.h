@@ -69,6 +69,8 @@ struct SyscallAggregate {
   std::string syscall;
   std::uint64_t count = 0, errors = 0, total_ns = 0, max_ns = 0;
   Histogram hist;
+  void add(const SyscallStat& st);
+  void add(const SyscallAggregate& other);
 };
 
 struct EngineCounters {

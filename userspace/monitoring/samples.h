@@ -8,21 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "hostscope/wire.h"
+#include "common/syscall_reading.h"
 
 namespace hs::monitoring {
 
-// Cumulative kernel aggregate for one (tgid, syscall), summed over CPUs.
-// Slots are 32-bit counters that wrap; the engine diffs them modulo 2^32.
-struct SyscallSample {
-  std::uint32_t tgid = 0;
-  std::uint32_t nr = 0;
-  std::uint64_t count = 0;
-  std::uint64_t errors = 0;
-  std::uint64_t total_ns = 0;
-  std::uint64_t max_ns = 0;
-  std::array<std::uint32_t, HS_HIST_SLOTS> slots{};
-};
+// Cumulative kernel aggregate for one (tgid, syscall); see common/syscall_reading.h.
+using SyscallSample = hs::SyscallReading;
 
 // What the engine knows about a process (from /proc in production).
 struct ProcessMeta {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/syscall_reading.h"
 #include "hostscope/wire.h"
 
 struct syscalls_bpf;
@@ -37,15 +38,7 @@ struct SyscallProbeOptions {
 
 // One (tgid, nr) aggregate summed over CPUs. Slots are summed modulo 2^32
 // (the consumer diffs them modulo 2^32).
-struct SyscallRecord {
-  std::uint32_t tgid = 0;
-  std::uint32_t nr = 0;
-  std::uint64_t count = 0;
-  std::uint64_t errors = 0;
-  std::uint64_t total_ns = 0;
-  std::uint64_t max_ns = 0;
-  std::array<std::uint32_t, HS_HIST_SLOTS> slots{};
-};
+using SyscallRecord = hs::SyscallReading;
 
 class SyscallProbe {
  public:

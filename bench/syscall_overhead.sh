@@ -210,13 +210,14 @@ label() {
 [[ $(id -u) == 0 ]] || die "run as root"
 [[ -x $LOOP && -x $EMPTY && -x $LADDER ]] || die "build the bench tools first: ninja -C $BUILD_DIR bench"
 read -ra CFGS <<<"$CONFIGS"
+has() { [[ " ${CFGS[*]} " == *" $1 "* ]]; }
 for cfg in "${CFGS[@]}"; do
   case $cfg in
     hostscoped) [[ -x $HOSTSCOPED ]] || die "no $HOSTSCOPED: ninja -C $BUILD_DIR hostscoped" ;;
     syscount | bpftrace) command -v "$cfg" >/dev/null || die "$cfg not installed" ;;
   esac
 done
-[[ " ${CFGS[*]} " == *" none "* ]] || die "CONFIGS must include none (the baseline)"
+has none || die "CONFIGS must include none (the baseline)"
 if curl -s --max-time 1 -o /dev/null "$BASE/healthz"; then die "port $PORT is in use: set PORT"; fi
 # bpftrace's (and syscount's) classic tracepoints need tracefs.
 if [[ ! -d /sys/kernel/tracing/events/raw_syscalls ]]; then
@@ -273,7 +274,7 @@ prog_costs() {
       if (rc) printf "%s %.1f %s\n", $4, rt / rc, rc}' "$1" -
 }
 
-if ((FOOTPRINT)) && [[ " ${CFGS[*]} " == *" hostscoped "* ]]; then
+if ((FOOTPRINT)) && has hostscoped; then
   log "footprint: hostscoped under a getpid load"
   start_tracer hostscoped "$WORK/footprint.log"
   # Far more iterations than the sampling needs (bounded all the same); ended by PID below.
@@ -346,7 +347,7 @@ echo
 echo "| configuration | getpid ns/op | getpid added | read1 ns/op | read1 added |"
 echo "|---|---:|---:|---:|---:|"
 for cfg in none empty ladder0 ladder1 ladder2 ladder3 ladder4 hostscoped syscount bpftrace; do
-  [[ " ${CFGS[*]} " == *" $cfg "* ]] || continue
+  has "$cfg" || continue
   row="| $(label "$cfg") |"
   for w in "${WORKLOADS[@]}"; do
     row+=" $(samples "$cfg" "$w" | stats | fmt) |"
@@ -359,13 +360,12 @@ done
 echo
 
 added() { awk -v a="$(median "$1" "$2")" -v b="$(median none "$2")" 'BEGIN {print a - b}'; }
-has() { [[ " ${CFGS[*]} " == *" $1 "* ]]; }
 if has hostscoped && { has syscount || has bpftrace || has empty; }; then
   echo "| added cost ratio | getpid | read1 | target | verdict |"
   echo "|---|---:|---:|---:|---|"
   for peer in syscount:0.6 bpftrace:0.3; do
     p=${peer%%:*} target=${peer#*:}
-    [[ " ${CFGS[*]} " == *" $p "* ]] || continue
+    has "$p" || continue
     row="| hostscoped / $(label "$p") |" verdict=pass
     for w in "${WORKLOADS[@]}"; do
       ratio=$(awk -v h="$(added hostscoped "$w")" -v q="$(added "$p" "$w")" 'BEGIN {if (q <= 0) print "n/a"; else printf "%.2f", h / q}')
@@ -374,7 +374,7 @@ if has hostscoped && { has syscount || has bpftrace || has empty; }; then
     done
     echo "$row ≤ $target | $verdict |"
   done
-  if [[ " ${CFGS[*]} " == *" empty "* ]]; then
+  if has empty; then
     row="| hostscoped − floor (ns, its own work) |"
     for w in "${WORKLOADS[@]}"; do
       row+=" $(awk -v h="$(median hostscoped "$w")" -v e="$(median empty "$w")" 'BEGIN {printf "%+.1f", h - e}') |"
@@ -401,11 +401,11 @@ if ((ROUNDS > 1)); then
   echo "| configuration | getpid added | read1 added |"
   echo "|---|---:|---:|"
   for cfg in empty ladder0 ladder1 ladder2 ladder3 ladder4 hostscoped syscount bpftrace; do
-    [[ " ${CFGS[*]} " == *" $cfg "* ]] || continue
+    has "$cfg" || continue
     echo "| $(label "$cfg") | $(paired "$cfg" getpid | awk '{printf "%+.1f", $1}') | $(paired "$cfg" read1 | awk '{printf "%+.1f", $1}') |"
   done
   for p in syscount bpftrace; do
-    [[ " ${CFGS[*]} " == *" $p "* && " ${CFGS[*]} " == *" hostscoped "* ]] || continue
+    has "$p" && has hostscoped || continue
     echo "| ratio hostscoped / $(label "$p") | $(paired hostscoped getpid "$p" | awk '{printf "%.2f", $1}') | $(paired hostscoped read1 "$p" | awk '{printf "%.2f", $1}') |"
   done
   echo

@@ -82,19 +82,27 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Polls "$@" every 0.1 s until it succeeds; fails after $1 seconds.
+# Polls "$@" every 0.1 s until it succeeds; fails after $1 seconds, or at once if it returns 2.
 wait_until() {
-  local secs=$1
+  local secs=$1 rc
   shift
   for _ in $(seq $((secs * 10))); do
-    "$@" && return 0
+    rc=0
+    "$@" || rc=$?
+    ((rc == 0)) && return 0
+    ((rc == 2)) && return 1
     sleep 0.1
   done
   return 1
 }
 
 alive() { kill -0 "$TRACER_PID" 2>/dev/null; }
-log_has() { grep -q "$2" "$1" 2>/dev/null; }
+# True once log $1 has a line matching $2; 2 if the tracer has exited meanwhile.
+log_has() {
+  grep -q "$2" "$1" 2>/dev/null && return 0
+  alive || return 2
+  return 1
+}
 
 max_prog_id() { bpftool prog show | awk -F: '/^[0-9]+:/ {if ($1 > m) m = $1} END {print m + 0}'; }
 

@@ -148,6 +148,7 @@ void MonitoringEngine::finish_interval() {
   p.system = system_;
   series_.add(p, interval_.hist);
   interval_ = SyscallDelta{};
+  ++counters_.intervals;
 }
 
 template <typename F>

@@ -75,6 +75,7 @@ struct SyscallAggregate {
 
 struct EngineCounters {
   std::uint64_t polls = 0;
+  std::uint64_t intervals = 0;  // finished intervals: the snapshot's version
   std::uint64_t samples = 0;
   std::uint64_t processes_seen = 0;
   std::uint64_t processes_exited = 0;

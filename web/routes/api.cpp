@@ -28,10 +28,20 @@ std::optional<Response> check_access(const std::string& method, const std::strin
 
 Api::Api(AppContext& ctx) : ctx_(ctx) {
   add_monitoring_routes(router_, ctx_);
-  router_.add("GET", "/metrics", [this](const Request& r) { return get_prometheus_metrics(r, ctx_); });
+  router_.add("GET", "/metrics", [this](const Request& r) { return cached_metrics(r); });
   router_.add("GET", "/healthz", [](const Request&) {
     return json_response(200, boost::json::object{{"status", "ok"}});
   });
+}
+
+Response Api::cached_metrics(const Request& req) {
+  if (!req.query.empty()) return get_prometheus_metrics(req, ctx_);  // the error answer
+  std::uint64_t version = ctx_.engine.counters().intervals;
+  if (version != metrics_version_ || metrics_.body.empty()) {
+    metrics_ = get_prometheus_metrics(req, ctx_);
+    metrics_version_ = version;
+  }
+  return metrics_;
 }
 
 Response Api::handle(Request& req) {

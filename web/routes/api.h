@@ -18,8 +18,14 @@ class Api {
   Response handle(Request& req);
 
  private:
+  // /metrics is rendered at most once per engine interval and then served as is:
+  // scrapes between two polls would only rebuild the same text.
+  Response cached_metrics(const Request& req);
+
   AppContext& ctx_;
   Router router_;
+  std::uint64_t metrics_version_ = ~0ull;
+  Response metrics_;
 };
 
 }  // namespace hs::web

@@ -188,6 +188,25 @@ TEST_F(RoutesTest, PutConfigValidatesAppliesAndEchoes) {
   EXPECT_EQ(api.handle(form).status, 415);
 }
 
+TEST_F(RoutesTest, AProbeThatFailedMakesTheStatusDegradedWithTheReason) {
+  monitoring::ProbeHealth h;
+  h.name = "syscalls";
+  h.state = "failed";
+  h.reason = "syscalls/load: Operation not permitted";
+  h.drops = {{"map_full", 3}};
+  engine.set_probe_health({h});
+  auto r = call("GET", kBase + "status");
+  ASSERT_EQ(r.status, 200);
+  auto v = json::parse(r.body).as_object();
+  EXPECT_EQ(v["state"].as_string(), "degraded");
+  auto& p = v["probes"].as_array()[0].as_object();
+  EXPECT_EQ(p["reason"].as_string(), "syscalls/load: Operation not permitted");
+  EXPECT_EQ(p["dropped_total"].as_int64(), 3);
+  auto m = call("GET", "/metrics", {}, "", "");
+  EXPECT_NE(m.body.find("hostscope_bpf_dropped_events_total{probe=\"syscalls\",reason=\"map_full\"} 3"),
+            std::string::npos);
+}
+
 TEST_F(RoutesTest, UncapturedLayersAreExplicit) {
   auto r = call("GET", kBase + "metrics", {{"type", "network"}});
   ASSERT_EQ(r.status, 200);

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 
 HOSTSCOPED = os.environ.get("HOSTSCOPED", "build/daemon/hostscoped")
 WORKLOAD = os.environ.get("HS_WORKLOAD", "build/tests/root/hs_syscall_workload")
@@ -178,3 +179,15 @@ def our_bpf_programs(pid):
             continue
     out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, check=True).stdout
     return sorted(p["name"] for p in json.loads(out) if p.get("id") in ids and p.get("name", "").startswith("hs_"))
+
+
+class SharedDaemonTestCase(unittest.TestCase):
+    """One daemon for all the tests of a class, stopped after the last one."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.cleanup()

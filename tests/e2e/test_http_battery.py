@@ -5,17 +5,10 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hsdaemon import API, Daemon  # noqa: E402
+from hsdaemon import API, SharedDaemonTestCase  # noqa: E402
 
 
-class HttpBatteryTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.d = Daemon().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.d.cleanup()
+class HttpBatteryTest(SharedDaemonTestCase):
 
     def tearDown(self):
         status, body, _ = self.d.request("GET", "/healthz", token=None)

@@ -6,7 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hsdaemon import WORKLOAD, Daemon, Workload, wait_until  # noqa: E402
+from hsdaemon import WORKLOAD, SharedDaemonTestCase, Workload, wait_until  # noqa: E402
 
 N_GETPPID = 100_000
 K_SLEEPS = 20
@@ -19,14 +19,7 @@ def entry(d, pid, syscall):
     return body["metrics"][0] if body["metrics"] else None
 
 
-class MonitoringApiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.d = Daemon().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.d.cleanup()
+class MonitoringApiTest(SharedDaemonTestCase):
 
     def test_tokens_are_written_0600(self):
         for name in ("admin.token", "viewer.token"):

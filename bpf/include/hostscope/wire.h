@@ -117,4 +117,80 @@ enum hs_sys_drop {
 #define HS_SYS_DEFAULT_MAX_ENTRIES 8192
 #define HS_FILTER_MAX_ENTRIES 1024
 
+/* ---- network (TCP) ------------------------------------------------------ */
+
+/* Which side of a connection the owning process is on. */
+#define HS_NET_ROLE_UNKNOWN 0
+#define HS_NET_ROLE_CLIENT 1 /* connect()ed: addr:port is the server it talks to */
+#define HS_NET_ROLE_SERVER 2 /* accepted: addr is the peer, port is our own (listening) port */
+
+#define HS_AF_INET 2
+#define HS_AF_INET6 10
+
+/* Per-(process, remote) aggregate key. IPv4 (and IPv4-mapped IPv6) addresses
+ * are stored as HS_AF_INET in addr[0..3], network byte order; port is in host
+ * order. For servers the peer's ephemeral port is aggregated away. */
+struct hs_net_key {
+	__u32 tgid;
+	__u16 family;
+	__u16 port;
+	__u8 role;
+	__u8 pad[7];
+	__u8 addr[16];
+};
+HS_STATIC_ASSERT(sizeof(struct hs_net_key) == 32, "hs_net_key size");
+
+/* Cumulative aggregate, shared by all CPUs and updated atomically.
+ * Histogram slots (hs_hist_slot, nanoseconds) are 32-bit and diffed modulo 2^32. */
+struct hs_net_val {
+	__u64 connects;         /* client: SYN_SENT -> ESTABLISHED; server: accepted connections */
+	__u64 connect_failures; /* client: SYN_SENT -> CLOSE (refused, reset, timed out) */
+	__u64 connect_total_ns; /* client handshake time summed over `connects` */
+	__u64 srtt_samples;     /* tcp_probe samples folded into srtt_slots */
+	__u64 srtt_total_us;    /* their smoothed RTT summed, microseconds */
+	__u64 mdev_total_us;    /* their RTT mean deviation summed, microseconds */
+	__u64 retransmits;      /* segments retransmitted */
+	__u64 resets_sent;
+	__u64 resets_received;
+	__u64 round_trips;      /* request -> first response byte, see net.bpf.c */
+	__u64 rtt_total_ns;
+	__u64 rtt_max_ns;
+	__u64 bytes_sent;
+	__u64 bytes_received;
+	__u32 connect_slots[HS_HIST_SLOTS];
+	__u32 srtt_slots[HS_HIST_SLOTS];
+	__u32 rtt_slots[HS_HIST_SLOTS];
+};
+HS_STATIC_ASSERT(sizeof(struct hs_net_val) == 14 * 8 + 3 * 4 * HS_HIST_SLOTS, "hs_net_val size");
+
+/* One TCP socket as the connection iterator reports it (live connections list). */
+struct hs_conn_rec {
+	__u32 tgid;      /* owning process, 0 if unknown */
+	__u16 family;    /* HS_AF_INET / HS_AF_INET6 (mapped IPv4 folded to HS_AF_INET) */
+	__u8 state;      /* TCP state number (1 ESTABLISHED ... 10 LISTEN) */
+	__u8 role;       /* HS_NET_ROLE_* */
+	__u16 local_port;
+	__u16 remote_port;
+	__u32 srtt_us;   /* smoothed RTT, microseconds */
+	__u32 mdev_us;   /* RTT mean deviation, microseconds */
+	__u32 total_retrans;
+	__u32 snd_cwnd;
+	__u64 bytes_acked;
+	__u64 bytes_received;
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+};
+HS_STATIC_ASSERT(sizeof(struct hs_conn_rec) == 72, "hs_conn_rec size");
+
+/* Reasons a network event can be lost: indexes of the per-CPU drop counter array. */
+enum hs_net_drop {
+	HS_DROP_NET_MAP_FULL = 0,     /* aggregate map had no room for a new (process, remote) */
+	HS_DROP_NET_NO_STORAGE = 1,   /* socket storage could not be created */
+	HS_DROP_NET_UNATTRIBUTED = 2, /* event on a socket no process was seen using yet */
+	HS_DROP_NET_COUNT = 3,
+};
+
+#define HS_NET_DEFAULT_MAX_ENTRIES 4096
+#define HS_NET_MAX_LISTEN_PORTS 1024
+
 #endif /* HOSTSCOPE_WIRE_H */

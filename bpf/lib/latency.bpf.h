@@ -1,10 +1,21 @@
-/* Folding one latency sample into a struct hs_sys_val aggregate. */
+/* Folding latency samples into histograms and struct hs_sys_val aggregates. */
 #ifndef HOSTSCOPE_LATENCY_BPF_H
 #define HOSTSCOPE_LATENCY_BPF_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "hostscope/wire.h"
+
+/* Adds one sample of value v (nanoseconds) to a HS_HIST_SLOTS-slot histogram. */
+static __always_inline void hist__add(__u32 *slots, __u64 v)
+{
+	__u32 slot = hs_hist_slot(v);
+	/* Hide the slot's range from clang so the bound check below survives for the verifier. */
+	asm volatile("" : "+r"(slot));
+	if (slot >= HS_HIST_SLOTS)
+		slot = HS_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&slots[slot], 1);
+}
 
 /* Records one call of lat_ns; failed says the call returned an error.
  * Every counter is added atomically so counts stay exact even if the
@@ -19,12 +30,7 @@ static __always_inline void latency__record(struct hs_sys_val *v, __u64 lat_ns, 
 	if (lat_ns > v->max_ns)
 		v->max_ns = lat_ns;
 
-	__u32 slot = hs_hist_slot(lat_ns);
-	/* Hide the slot's range from clang so the bound check below survives for the verifier. */
-	asm volatile("" : "+r"(slot));
-	if (slot >= HS_HIST_SLOTS)
-		slot = HS_HIST_SLOTS - 1;
-	__sync_fetch_and_add(&v->slots[slot], 1);
+	hist__add(v->slots, lat_ns);
 }
 
 #endif /* HOSTSCOPE_LATENCY_BPF_H */

@@ -21,14 +21,9 @@ namespace {
 
 constexpr std::size_t kValSize = sizeof(hs_sys_val);  // already a multiple of 8, the per-CPU stride
 static_assert(kValSize % 8 == 0, "per-CPU values are laid out with an 8-byte stride");
-constexpr std::size_t kBatchBytes = 4u << 20;  // bound on the scratch buffer of one batch
-constexpr int kENOTSUPP = 524;                 // kernel-internal errno some map ops return
 
 Status bpf_error(std::string_view step, int err, std::string_view what = {}) {
-  if (err < 0) err = -err;
-  std::string msg = what.empty() ? std::string() : std::string(what) + ": ";
-  msg += std::strerror(err);
-  return Status::error("syscalls/" + std::string(step), msg, err);
+  return probes::bpf_error("syscalls", step, err, what);
 }
 
 std::uint64_t monotonic_ns() {
@@ -95,13 +90,13 @@ Result<std::unique_ptr<SyscallProbe>> SyscallProbe::load_variant(const SyscallPr
   if (err) return bpf_error("load", err, btf ? "tp_btf" : "raw_tp");
 
   std::unique_ptr<SyscallProbe> probe(new SyscallProbe(std::move(skel), variant));
-  int ncpus = libbpf_num_possible_cpus();
-  if (ncpus <= 0) return bpf_error("load", ncpus, "possible cpus");
-  probe->ncpus_ = ncpus;
-  const std::size_t per_entry = kValSize * static_cast<std::size_t>(ncpus);
-  probe->batch_chunk_ = static_cast<std::uint32_t>(
-      std::clamp<std::size_t>(kBatchBytes / per_entry, 64, options.max_entries));
-  spdlog::info("syscalls: loaded {} variant, max_entries={}, {} cpus", probe->variant(), options.max_entries, ncpus);
+  auto ncpus = possible_cpus("syscalls");
+  if (!ncpus.ok()) return ncpus.status();
+  probe->ncpus_ = ncpus.value();
+  probe->aggr_access_ =
+      std::make_unique<MapAccess>("syscalls", sizeof(hs_sys_key), kValSize, probe->ncpus_, options.max_entries);
+  probe->spill_access_ = std::make_unique<MapAccess>("syscalls", sizeof(hs_sys_key), kValSize, 1, options.max_entries);
+  spdlog::info("syscalls: loaded {} variant, max_entries={}, {} cpus", probe->variant(), options.max_entries, probe->ncpus_);
   return probe;
 }
 
@@ -205,7 +200,9 @@ Status SyscallProbe::read_all(std::vector<SyscallRecord>& out) {
   out.clear();
   out.reserve(entries_ + entries_ / 8 + 16);  // the map rarely changes size much between reads
   const int aggr_fd = bpf_map__fd(skel_->maps.hs_sys_aggr), spill_fd = bpf_map__fd(skel_->maps.hs_sys_spill);
-  Status st = read_map(aggr_fd, ncpus_, [&](const hs_sys_key& key, const unsigned char* vals) {
+  Status st = aggr_access_->read(aggr_fd, [&](const unsigned char* kbytes, const unsigned char* vals) {
+    hs_sys_key key;
+    std::memcpy(&key, kbytes, sizeof(key));
     SyscallRecord& r = out.emplace_back();
     r.tgid = key.tgid;
     r.nr = key.nr;
@@ -216,7 +213,9 @@ Status SyscallProbe::read_all(std::vector<SyscallRecord>& out) {
   // The spill map (usually empty) adds to the records of the same keys.
   spill_keys_.clear();
   std::unordered_map<std::uint64_t, std::size_t> index;
-  st = read_map(spill_fd, 1, [&](const hs_sys_key& key, const unsigned char* vals) {
+  st = spill_access_->read(spill_fd, [&](const unsigned char* kbytes, const unsigned char* vals) {
+    hs_sys_key key;
+    std::memcpy(&key, kbytes, sizeof(key));
     if (index.empty())  // built only once something spilled
       for (std::size_t i = 0; i < out.size(); ++i) index.emplace(key_id(out[i].tgid, out[i].nr), i);
     auto [it, added] = index.try_emplace(key_id(key.tgid, key.nr), out.size());
@@ -230,54 +229,6 @@ Status SyscallProbe::read_all(std::vector<SyscallRecord>& out) {
   });
   if (st.ok()) entries_ = out.size();
   return st;
-}
-
-Status SyscallProbe::read_map(int fd, int copies, const EntrySink& sink) {
-  if (!batch_unsupported_) {
-    Status st = read_batch(fd, copies, sink);
-    // Lack of support shows on the first call, before any entry reached the sink.
-    if (st.ok() || (st.err() != EINVAL && st.err() != kENOTSUPP && st.err() != EOPNOTSUPP)) return st;
-    spdlog::info("syscalls: batch lookup unsupported ({}), iterating keys", st.text());
-    batch_unsupported_ = true;
-  }
-  return read_iter(fd, copies, sink);
-}
-
-Status SyscallProbe::read_batch(int fd, int copies, const EntrySink& sink) {
-  const std::size_t stride = kValSize * static_cast<std::size_t>(copies);
-  std::uint64_t in_batch = 0, out_batch = 0;  // opaque cursor, at least key-sized
-  bool first = true;
-  for (;;) {
-    batch_keys_.resize(batch_chunk_);
-    batch_vals_.resize(batch_chunk_ * stride);
-    __u32 n = batch_chunk_;
-    int err = bpf_map_lookup_batch(fd, first ? nullptr : &in_batch, &out_batch, batch_keys_.data(),
-                                   batch_vals_.data(), &n, nullptr);
-    if (err == -ENOSPC && batch_chunk_ < (1u << 20)) {  // a hash bucket holds more than a chunk: make room
-      batch_chunk_ *= 2;
-      continue;
-    }
-    if (err && err != -ENOENT) return bpf_error("read", err, "lookup_batch");
-    for (__u32 i = 0; i < n; ++i) sink(batch_keys_[i], batch_vals_.data() + i * stride);
-    if (err == -ENOENT) return {};  // that was the last chunk
-    in_batch = out_batch;
-    first = false;
-  }
-}
-
-Status SyscallProbe::read_iter(int fd, int copies, const EntrySink& sink) {
-  std::vector<unsigned char> vals(kValSize * static_cast<std::size_t>(copies));
-  hs_sys_key key{}, next{};
-  const hs_sys_key* prev = nullptr;
-  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    key = next;
-    prev = &key;
-    int err = bpf_map_lookup_elem(fd, &key, vals.data());
-    if (err == -ENOENT) continue;  // deleted between get_next_key and lookup
-    if (err) return bpf_error("read", err, "lookup");
-    sink(key, vals.data());
-  }
-  return {};
 }
 
 std::string SyscallProbe::process_comm(std::uint32_t tgid) const {
@@ -294,79 +245,35 @@ Status SyscallProbe::remove(std::span<const hs_sys_key> keys) {
     if (k.tgid != last) bpf_map_delete_elem(comm_fd, &k.tgid);
     last = k.tgid;
   }
-  Status st = delete_keys(bpf_map__fd(skel_->maps.hs_sys_aggr), keys);
+  Status st = aggr_access_->remove(bpf_map__fd(skel_->maps.hs_sys_aggr), keys.data(), keys.size());
   if (!st.ok() || spill_keys_.empty()) return st;
   // Only keys seen in the spill map at the last read can be there: skip the rest.
   std::vector<hs_sys_key> spilled;
   for (const hs_sys_key& k : keys)
     if (spill_keys_.erase(key_id(k.tgid, k.nr))) spilled.push_back(k);
-  return delete_keys(bpf_map__fd(skel_->maps.hs_sys_spill), spilled);
-}
-
-Status SyscallProbe::delete_keys(int fd, std::span<const hs_sys_key> keys) {
-  std::size_t done = 0;
-  while (done < keys.size() && !batch_unsupported_) {
-    __u32 n = static_cast<__u32>(keys.size() - done);
-    int err = bpf_map_delete_batch(fd, keys.data() + done, &n, nullptr);
-    done += n;
-    if (!err) return {};
-    if (err == -ENOENT) {  // the batch stops at a key that is already gone: skip it
-      ++done;
-      continue;
-    }
-    if (err == -EINVAL || err == -kENOTSUPP || err == -EOPNOTSUPP) {
-      batch_unsupported_ = true;
-      break;
-    }
-    return bpf_error("remove", err, "delete_batch");
-  }
-  for (; done < keys.size(); ++done) {
-    int err = bpf_map_delete_elem(fd, &keys[done]);
-    if (err && err != -ENOENT) return bpf_error("remove", err, "delete");
-  }
-  return {};
+  return spill_access_->remove(bpf_map__fd(skel_->maps.hs_sys_spill), spilled.data(), spilled.size());
 }
 
 std::array<std::uint64_t, HS_DROP_SYS_COUNT> SyscallProbe::drops() const {
   std::array<std::uint64_t, HS_DROP_SYS_COUNT> total{};
-  std::vector<std::uint64_t> percpu(static_cast<std::size_t>(ncpus_));
-  const int fd = bpf_map__fd(skel_->maps.hs_sys_drops);
-  for (std::uint32_t i = 0; i < HS_DROP_SYS_COUNT; ++i) {
-    if (bpf_map_lookup_elem(fd, &i, percpu.data()) != 0) continue;
-    for (std::uint64_t v : percpu) total[i] += v;
-  }
+  auto sums = sum_percpu_counters(bpf_map__fd(skel_->maps.hs_sys_drops), HS_DROP_SYS_COUNT, ncpus_);
+  std::copy(sums.begin(), sums.end(), total.begin());
   return total;
 }
 
 std::uint32_t SyscallProbe::max_entries() const { return bpf_map__max_entries(skel_->maps.hs_sys_aggr); }
 
-std::vector<bpf_prog_info> SyscallProbe::program_infos() const {
-  std::vector<bpf_prog_info> infos;
-  bpf_program* prog = nullptr;
-  bpf_object__for_each_program(prog, skel_->obj) {
-    if (!bpf_program__autoload(prog) || bpf_program__fd(prog) < 0) continue;  // the variant not in use
-    bpf_prog_info info{};
-    __u32 len = sizeof(info);
-    if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0) infos.push_back(info);
-  }
-  return infos;
-}
-
 std::vector<std::string> SyscallProbe::program_names() const {
   std::vector<std::string> names;
-  for (const bpf_prog_info& info : program_infos()) names.emplace_back(info.name);
+  for (const bpf_prog_info& info : loaded_program_infos(skel_->obj)) names.emplace_back(info.name);
   return names;
 }
 
-std::uint64_t SyscallProbe::missed_runs() const {
-  std::uint64_t n = 0;
-  for (const bpf_prog_info& info : program_infos()) n += info.recursion_misses;
-  return n;
-}
+std::uint64_t SyscallProbe::missed_runs() const { return probes::missed_runs(skel_->obj); }
 
 std::vector<std::uint32_t> SyscallProbe::program_ids() const {
   std::vector<std::uint32_t> ids;
-  for (const bpf_prog_info& info : program_infos()) ids.push_back(info.id);
+  for (const bpf_prog_info& info : loaded_program_infos(skel_->obj)) ids.push_back(info.id);
   return ids;
 }
 

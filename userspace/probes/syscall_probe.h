@@ -15,10 +15,10 @@
 #include "common/status.h"
 #include "common/syscall_reading.h"
 #include "hostscope/wire.h"
+#include "probes/bpf_maps.h"
 
 struct syscalls_bpf;
 struct bpf_link;
-struct bpf_prog_info;
 
 namespace hs::probes {
 
@@ -90,13 +90,6 @@ class SyscallProbe {
   SyscallProbe(SkelPtr skel, Variant variant);
   static Result<std::unique_ptr<SyscallProbe>> load_variant(const SyscallProbeOptions& options,
                                                             Variant variant);
-  // Receives each entry of a map: its key and `copies` consecutive hs_sys_val.
-  using EntrySink = std::function<void(const hs_sys_key&, const unsigned char*)>;
-  Status read_map(int map_fd, int copies, const EntrySink& sink);
-  Status read_batch(int map_fd, int copies, const EntrySink& sink);
-  Status read_iter(int map_fd, int copies, const EntrySink& sink);
-  Status delete_keys(int map_fd, std::span<const hs_sys_key> keys);
-  std::vector<bpf_prog_info> program_infos() const;
   Status sync_set(int map_fd, const std::vector<std::vector<unsigned char>>& keys,
                   std::size_t key_size, std::string_view what);
 
@@ -105,11 +98,7 @@ class SyscallProbe {
   std::vector<LinkPtr> links_;
   int ncpus_ = 1;
   std::size_t entries_ = 0;
-  bool batch_unsupported_ = false;
-  std::uint32_t batch_chunk_ = 0;
-  // Scratch for batched reads, reused between calls.
-  std::vector<hs_sys_key> batch_keys_;
-  std::vector<unsigned char> batch_vals_;
+  std::unique_ptr<MapAccess> aggr_access_, spill_access_;
   std::unordered_set<std::uint64_t> spill_keys_;  // keys in the spill map at the last read
 };
 

@@ -175,12 +175,13 @@ struct hs_conn_rec {
 	__u32 mdev_us;   /* RTT mean deviation, microseconds */
 	__u32 total_retrans;
 	__u32 snd_cwnd;
+	__u32 pad;
 	__u64 bytes_acked;
 	__u64 bytes_received;
 	__u8 local_addr[16];
 	__u8 remote_addr[16];
 };
-HS_STATIC_ASSERT(sizeof(struct hs_conn_rec) == 72, "hs_conn_rec size");
+HS_STATIC_ASSERT(sizeof(struct hs_conn_rec) == 80, "hs_conn_rec size");
 
 /* Reasons a network event can be lost: indexes of the per-CPU drop counter array. */
 enum hs_net_drop {

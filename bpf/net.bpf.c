@@ -86,12 +86,14 @@ struct {
 /* Zeroed value for new keys: too large for the stack. */
 static const struct hs_net_val hs_net_zero;
 
+/* Socket pointers here are BTF-typed (tracepoint arguments, iterator context):
+ * fields are read with plain loads, which cost far less than probe-read helpers. */
 static __always_inline bool sk__is_tcp(const struct sock *sk)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 	if (family != HS_AF_INET && family != HS_AF_INET6)
 		return false;
-	return BPF_CORE_READ(sk, sk_protocol) == HS_IPPROTO_TCP;
+	return sk->sk_protocol == HS_IPPROTO_TCP;
 }
 
 static __always_inline bool task__is_kthread(void)
@@ -105,6 +107,14 @@ static __always_inline bool addr__is_v4_mapped(const __u32 *a)
 	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0xffff);
 }
 
+static __always_inline void sk__v6_addr(__u32 *out, const struct in6_addr *a)
+{
+	out[0] = a->in6_u.u6_addr32[0];
+	out[1] = a->in6_u.u6_addr32[1];
+	out[2] = a->in6_u.u6_addr32[2];
+	out[3] = a->in6_u.u6_addr32[3];
+}
+
 /* Fills family, remote address, port and role. A client's port is the server's;
  * a server's is its own (the peer's ephemeral port would only add cardinality). */
 static __always_inline void sk__fill_key(struct hs_sk_state *st, const struct sock *sk, __u8 role)
@@ -112,16 +122,16 @@ static __always_inline void sk__fill_key(struct hs_sk_state *st, const struct so
 	struct hs_net_key *k = &st->key;
 	k->role = role;
 	if (role == HS_NET_ROLE_SERVER)
-		k->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		k->port = sk->__sk_common.skc_num;
 	else
-		k->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) == HS_AF_INET) {
-		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		k->port = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (sk->__sk_common.skc_family == HS_AF_INET) {
+		__u32 a = sk->__sk_common.skc_daddr;
 		k->family = HS_AF_INET;
 		__builtin_memcpy(k->addr, &a, 4);
 	} else {
 		__u32 a6[4];
-		BPF_CORE_READ_INTO(&a6, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+		sk__v6_addr(a6, &sk->__sk_common.skc_v6_daddr);
 		if (addr__is_v4_mapped(a6)) {
 			k->family = HS_AF_INET;
 			__builtin_memcpy(k->addr, &a6[3], 4);
@@ -136,7 +146,7 @@ static __always_inline void sk__fill_key(struct hs_sk_state *st, const struct so
 /* Role of a socket we did not see being set up: a server if its local port listens. */
 static __always_inline __u8 sk__guess_role(const struct sock *sk)
 {
-	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 port = sk->__sk_common.skc_num;
 	return bpf_map_lookup_elem(&hs_listen_ports, &port) ? HS_NET_ROLE_SERVER : HS_NET_ROLE_CLIENT;
 }
 
@@ -217,9 +227,13 @@ int BPF_PROG(hs_net_state, const struct sock *sk, const int oldstate, const int 
 	if (!sk || !sk__is_tcp(sk))
 		return 0;
 	if (newstate == HS_TCP_LISTEN) {
-		__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		/* listen() runs in the owner: remember it for the connections list. */
+		__u16 port = sk->__sk_common.skc_num;
 		__u8 one = 1;
 		bpf_map_update_elem(&hs_listen_ports, &port, &one, BPF_ANY);
+		struct hs_sk_state *st = task__is_kthread() ? 0 : sk__state(sk, BPF_SK_STORAGE_GET_F_CREATE);
+		if (st)
+			st->key.tgid = bpf_get_current_pid_tgid() >> 32;
 		return 0;
 	}
 	if (oldstate == HS_TCP_CLOSE && newstate == HS_TCP_SYN_SENT) {
@@ -259,20 +273,22 @@ static __always_inline void net__io(struct sock *sk, int ret, int flags, bool se
 		return;
 	if (!sending && (flags & HS_MSG_PEEK))
 		return;
-	if (!sk__is_tcp(sk))
-		return;
+	/* Only TCP sockets ever get a state, so an owned one is the whole check. */
 	struct hs_sk_state *st = sk__state(sk, 0);
 	if (!st || !st->key.tgid) {
-		if (task__is_kthread())
+		if (!sk__is_tcp(sk) || task__is_kthread())
 			return;
 		if (!st)
 			st = sk__state(sk, BPF_SK_STORAGE_GET_F_CREATE);
 		if (!st)
 			return;
+		/* Keyed but unowned: a connection accepted while we watched. Otherwise one
+		 * that predates the probe and escaped the file-table scan. */
+		bool accepted = st->keyed;
 		if (!st->keyed)
 			sk__fill_key(st, sk, sk__guess_role(sk));
 		st->key.tgid = bpf_get_current_pid_tgid() >> 32;
-		if (st->key.role == HS_NET_ROLE_SERVER) {
+		if (accepted && st->key.role == HS_NET_ROLE_SERVER) {
 			/* First use of an accepted connection by its process: count the accept. */
 			struct hs_net_val *v = net__aggr(&st->key);
 			if (v)
@@ -337,9 +353,11 @@ int BPF_PROG(hs_net_tcp_probe, struct sock *sk, const struct sk_buff *skb)
 	if (now - st->srtt_sampled_ns < HS_NET_SRTT_SAMPLE_NS)
 		return 0;
 	st->srtt_sampled_ns = now;
-	struct tcp_sock *tp = (struct tcp_sock *)sk;
-	__u32 srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	__u32 mdev_us = BPF_CORE_READ(tp, mdev_us) >> 2;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 0;
+	__u32 srtt_us = tp->srtt_us >> 3;
+	__u32 mdev_us = tp->mdev_us >> 2;
 	if (!srtt_us)
 		return 0;
 	struct hs_net_val *v = net__aggr(&st->key);
@@ -419,8 +437,8 @@ int hs_net_connections(struct bpf_iter__tcp *ctx)
 		__builtin_memcpy(rec.remote_addr, &r, 4);
 	} else {
 		__u32 l6[4], r6[4];
-		BPF_CORE_READ_INTO(&l6, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
-		BPF_CORE_READ_INTO(&r6, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+		sk__v6_addr(l6, &sk->__sk_common.skc_v6_rcv_saddr);
+		sk__v6_addr(r6, &sk->__sk_common.skc_v6_daddr);
 		if (addr__is_v4_mapped(l6) && (addr__is_v4_mapped(r6) || rec.state == HS_TCP_LISTEN)) {
 			rec.family = HS_AF_INET;
 			__builtin_memcpy(rec.local_addr, &l6[3], 4);
@@ -461,13 +479,14 @@ int hs_net_own_files(struct bpf_iter__task_file *ctx)
 	struct sock *sk = sock->sk;
 	if (!sk || !sk__is_tcp(sk))
 		return 0;
-	__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	if (state == HS_TCP_LISTEN || state == HS_TCP_CLOSE)
+	__u8 state = sk->__sk_common.skc_state;
+	if (state == HS_TCP_CLOSE)
 		return 0;
 	struct hs_sk_state *st = sk__state(sk, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!st || st->key.tgid)
 		return 0;
-	if (!st->keyed)
+	/* A listener only needs its owner (for the connections list): it has no aggregates. */
+	if (state != HS_TCP_LISTEN && !st->keyed)
 		sk__fill_key(st, sk, state == HS_TCP_SYN_SENT ? HS_NET_ROLE_CLIENT : sk__guess_role(sk));
 	st->key.tgid = task->tgid;
 	return 0;

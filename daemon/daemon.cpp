@@ -20,6 +20,7 @@ monitoring::EngineSettings Daemon::engine_settings(const config::MonitoringConfi
   s.fine_retention_s = c.fine_retention_s;
   s.coarse_retention_s = c.coarse_retention_s;
   s.exited_retention_s = c.exited_retention_s;
+  s.max_remotes_per_process = c.max_remotes_per_process;
   return s;
 }
 
@@ -42,12 +43,16 @@ Status Daemon::init() {
     monitoring_.filters.cgroups.clear();
     (void)capture_->set_config(monitoring_);
   }
+  network_ = std::make_unique<NetCapture>(*engine_);
+  (void)network_->set_config(monitoring_, false);
+  captures_ = std::make_unique<Captures>(*capture_, *network_);
   // A probe that cannot load leaves the daemon up, degraded, with the reason in status.
   if (Status st = capture_->start(); !st.ok()) spdlog::warn("running degraded: {}", st.text());
-  engine_->set_probe_health({capture_->health()});
+  if (Status st = network_->start(); !st.ok()) spdlog::warn("running without network capture: {}", st.text());
+  publish_health();
 
   ctx_ = std::make_unique<web::AppContext>(web::AppContext{
-      clock_, *engine_, *capture_, *this, *tokens_, options_.http.metrics_require_token, "0.1.0", ::getpid()});
+      clock_, *engine_, *captures_, *this, *tokens_, options_.http.metrics_require_token, "0.1.0", ::getpid()});
   std::string web_root = options_.web_root.empty() ? HOSTSCOPE_WEB_ROOT : options_.web_root;
   if (Status st = static_files_.load(web_root); !st.ok()) spdlog::warn("dashboard not served: {}", st.text());
   spdlog::info("dashboard: {} files from {}", static_files_.size(), web_root);
@@ -71,6 +76,8 @@ Status Daemon::apply_monitoring_config(const config::MonitoringConfig& next) {
     (void)capture_->set_config(monitoring_);
     return st;
   }
+  if (Status st = network_->set_config(next, captures_->wanted()); !st.ok())
+    spdlog::warn("network capture: {}", st.text());
   bool interval_changed = next.interval_ms != monitoring_.interval_ms;
   monitoring_ = next;
   engine_->set_settings(engine_settings(monitoring_));
@@ -122,10 +129,13 @@ void Daemon::sample_system() {
   engine_->ingest_system(p, std::move(cores));
 }
 
+void Daemon::publish_health() { engine_->set_probe_health({capture_->health(), network_->health()}); }
+
 void Daemon::tick() {
   capture_->poll();
+  network_->poll();
   sample_system();
-  engine_->set_probe_health({capture_->health()});
+  publish_health();
   engine_->finish_interval();
   const auto& fine = engine_->series().fine();
   if (!fine.empty() && server_->event_hub()) {
@@ -142,6 +152,7 @@ void Daemon::shutdown() {
   timer_.cancel();
   if (server_) server_->stop();
   if (capture_) (void)capture_->stop();
+  if (network_) (void)network_->stop();
   io_.stop();
 }
 
@@ -149,6 +160,7 @@ int Daemon::run() {
   if (Status st = init(); !st.ok()) {
     spdlog::critical("cannot start: {}", st.text());
     if (capture_) (void)capture_->stop();
+    if (network_) (void)network_->stop();
     return 1;
   }
   signals_.add(SIGINT);

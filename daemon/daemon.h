@@ -10,6 +10,8 @@
 
 #include "common/clock.h"
 #include "config/daemon_options.h"
+#include "daemon/captures.h"
+#include "daemon/net_capture.h"
 #include "daemon/procfs_inspector.h"
 #include "daemon/state.h"
 #include "daemon/syscall_capture.h"
@@ -35,6 +37,7 @@ class Daemon final : public web::ConfigControl {
   void schedule_tick();
   void tick();
   void sample_system();
+  void publish_health();
   void shutdown();
   static monitoring::EngineSettings engine_settings(const config::MonitoringConfig& c);
 
@@ -49,6 +52,8 @@ class Daemon final : public web::ConfigControl {
   std::unique_ptr<Tokens> tokens_;
   std::unique_ptr<monitoring::MonitoringEngine> engine_;
   std::unique_ptr<SyscallCapture> capture_;
+  std::unique_ptr<NetCapture> network_;
+  std::unique_ptr<Captures> captures_;
   web::StaticFiles static_files_;
   std::unique_ptr<web::AppContext> ctx_;
   std::unique_ptr<web::Api> api_;

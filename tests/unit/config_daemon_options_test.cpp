@@ -32,6 +32,9 @@ coarse_retention_s = 172800
 exited_retention_s = 600
 max_syscall_entries = 16384
 prometheus_max_series = 2000
+network_enabled = false
+max_network_entries = 8192
+max_remotes_per_process = 16
 
 [monitoring.filters]
 pids = [1, 42]
@@ -92,6 +95,9 @@ TEST(ConfigToml, FullExampleParses) {
   EXPECT_EQ(o.monitoring.exited_retention_s, 600u);
   EXPECT_EQ(o.monitoring.max_syscall_entries, 16384u);
   EXPECT_EQ(o.monitoring.prometheus_max_series, 2000u);
+  EXPECT_FALSE(o.monitoring.network_enabled);
+  EXPECT_EQ(o.monitoring.max_network_entries, 8192u);
+  EXPECT_EQ(o.monitoring.max_remotes_per_process, 16u);
   EXPECT_EQ(o.monitoring.filters.pids, (std::vector<std::uint32_t>{1, 42}));
   EXPECT_EQ(o.monitoring.filters.comms, (std::vector<std::string>{"postgres", "redis-server"}));
   EXPECT_EQ(o.monitoring.filters.cgroups, (std::vector<std::string>{"/system.slice/nginx.service"}));
@@ -145,6 +151,10 @@ TEST(ConfigToml, ErrorsNameTheKey) {
   EXPECT_EQ(toml_error("[monitoring]\ninterval_ms = 500.0").rfind("monitoring.interval_ms:", 0), 0u);
   EXPECT_EQ(toml_error("[monitoring]\ninterval_ms = 1979-05-27").rfind("monitoring.interval_ms:", 0), 0u);
   EXPECT_EQ(toml_error("[monitoring]\nbogus = 5").rfind("monitoring.bogus:", 0), 0u);
+  EXPECT_EQ(toml_error("[monitoring]\nnetwork_enabled = 1").rfind("monitoring.network_enabled:", 0), 0u);
+  EXPECT_EQ(toml_error("[monitoring]\nmax_network_entries = 10").rfind("monitoring.max_network_entries:", 0), 0u);
+  EXPECT_EQ(toml_error("[monitoring]\nmax_remotes_per_process = 0").rfind("monitoring.max_remotes_per_process:", 0),
+            0u);
   EXPECT_EQ(toml_error("[monitoring.filters]\nbogus = 5").rfind("monitoring.filters.bogus:", 0), 0u);
   const std::string pid_error = toml_error("[monitoring.filters]\npids = [1, 2,\n 0]");
   EXPECT_EQ(pid_error.rfind("monitoring.filters.pids[2]:", 0), 0u) << pid_error;

@@ -63,6 +63,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"prometheus_max_series":0})", "prometheus_max_series"},
         BadCase{R"({"prometheus_max_series":100001})", "prometheus_max_series"},
         BadCase{R"({"prometheus_max_series":false})", "prometheus_max_series"},
+        // network_enabled: a boolean only
+        BadCase{R"({"network_enabled":1})", "network_enabled"},
+        BadCase{R"({"network_enabled":"true"})", "network_enabled"},
+        BadCase{R"({"network_enabled":null})", "network_enabled"},
+        // max_network_entries 64..1048576
+        BadCase{R"({"max_network_entries":63})", "max_network_entries"},
+        BadCase{R"({"max_network_entries":1048577})", "max_network_entries"},
+        BadCase{R"({"max_network_entries":true})", "max_network_entries"},
+        // max_remotes_per_process 1..10000
+        BadCase{R"({"max_remotes_per_process":0})", "max_remotes_per_process"},
+        BadCase{R"({"max_remotes_per_process":10001})", "max_remotes_per_process"},
+        BadCase{R"({"max_remotes_per_process":32.0})", "max_remotes_per_process"},
         // filters
         BadCase{R"({"filters":[]})", "filters"}, BadCase{R"({"filters":null})", "filters"},
         BadCase{R"({"filters":{"bogus":1}})", "filters.bogus"},
@@ -178,13 +190,16 @@ TEST(ConfigMonitoring, ToJsonShape) {
   const auto v = to_json(MonitoringConfig{});
   ASSERT_TRUE(v.is_object());
   const auto& o = v.as_object();
-  EXPECT_EQ(o.size(), 7u);
+  EXPECT_EQ(o.size(), 10u);
   EXPECT_EQ(o.at("interval_ms").as_int64(), 1000);
   EXPECT_EQ(o.at("fine_retention_s").as_int64(), 900);
   EXPECT_EQ(o.at("coarse_retention_s").as_int64(), 86400);
   EXPECT_EQ(o.at("exited_retention_s").as_int64(), 3600);
   EXPECT_EQ(o.at("max_syscall_entries").as_int64(), 8192);
   EXPECT_EQ(o.at("prometheus_max_series").as_int64(), 500);
+  EXPECT_TRUE(o.at("network_enabled").as_bool());
+  EXPECT_EQ(o.at("max_network_entries").as_int64(), 4096);
+  EXPECT_EQ(o.at("max_remotes_per_process").as_int64(), 32);
   const auto& f = o.at("filters").as_object();
   EXPECT_EQ(f.size(), 4u);
   EXPECT_TRUE(f.at("pids").as_array().empty());
@@ -205,12 +220,25 @@ TEST(ConfigMonitoring, RoundTrip) {
   c.filters.min_latency_ns = 60'000'000'000ULL;
   c.max_syscall_entries = 65536;
   c.prometheus_max_series = 100000;
+  c.network_enabled = false;
+  c.max_network_entries = 1048576;
+  c.max_remotes_per_process = 1;
   // Through a value, and through text (what the API actually sends).
   auto r = monitoring_config_from_value(MonitoringConfig{}, to_json(c));
   ASSERT_TRUE(std::holds_alternative<MonitoringConfig>(r));
   EXPECT_EQ(std::get<MonitoringConfig>(r), c);
   EXPECT_EQ(apply_ok(MonitoringConfig{}, boost::json::serialize(to_json(c))), c);
   EXPECT_EQ(apply_ok(c, boost::json::serialize(to_json(MonitoringConfig{}))), MonitoringConfig{});
+}
+
+TEST(ConfigMonitoring, NetworkSettingsApplyPartially) {
+  MonitoringConfig c = apply_ok({}, R"({"network_enabled":false,"max_remotes_per_process":10000})");
+  EXPECT_FALSE(c.network_enabled);
+  EXPECT_EQ(c.max_remotes_per_process, 10000u);
+  EXPECT_EQ(c.max_network_entries, 4096u);
+  c = apply_ok(c, R"({"max_network_entries":64})");
+  EXPECT_FALSE(c.network_enabled);  // absent fields keep their values
+  EXPECT_EQ(c.max_network_entries, 64u);
 }
 
 }  // namespace

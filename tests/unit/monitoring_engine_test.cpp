@@ -6,30 +6,12 @@
 #include <set>
 
 #include "common/syscall_names.h"
+#include "fake_inspector.h"
 
 namespace hs::monitoring {
 namespace {
 
-class FakeInspector : public ProcessInspector {
- public:
-  std::map<std::uint32_t, ProcessMeta> procs;
-  std::optional<ProcessMeta> inspect(std::uint32_t pid) override {
-    auto it = procs.find(pid);
-    if (it == procs.end()) return std::nullopt;
-    return it->second;
-  }
-  bool alive(std::uint32_t pid, std::uint64_t start) override {
-    auto it = procs.find(pid);
-    return it != procs.end() && it->second.start_time_ticks == start;
-  }
-  void add(std::uint32_t pid, std::string comm, std::uint64_t start = 100) {
-    ProcessMeta m;
-    m.pid = pid;
-    m.comm = std::move(comm);
-    m.start_time_ticks = start;
-    procs[pid] = m;
-  }
-};
+using test::FakeInspector;
 
 SyscallSample sample(std::uint32_t tgid, std::uint32_t nr, std::uint64_t count, std::uint64_t each_ns,
                      std::uint64_t errors = 0) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/syscall_names.h"
+#include "route_fakes.h"
 #include "web/routes/api.h"
 #include "web/routes/monitoring_routes.h"
 
@@ -13,59 +14,9 @@ namespace {
 
 namespace json = boost::json;
 
-class FakeInspector : public monitoring::ProcessInspector {
- public:
-  std::optional<monitoring::ProcessMeta> inspect(std::uint32_t pid) override {
-    monitoring::ProcessMeta m;
-    m.pid = pid;
-    m.comm = "proc" + std::to_string(pid);
-    m.start_time_ticks = 1;
-    return m;
-  }
-  bool alive(std::uint32_t, std::uint64_t) override { return true; }
-};
-
-class FakeCapture : public CaptureControl {
- public:
-  bool on = true;
-  int starts = 0, stops = 0;
-  Status start() override {
-    ++starts;
-    on = true;
-    return {};
-  }
-  Status stop() override {
-    ++stops;
-    on = false;
-    return {};
-  }
-  bool running() const override { return on; }
-};
-
-class FakeConfig : public ConfigControl {
- public:
-  config::MonitoringConfig cfg;
-  int applied = 0;
-  const config::MonitoringConfig& monitoring_config() const override { return cfg; }
-  Status apply_monitoring_config(const config::MonitoringConfig& next) override {
-    for (const auto& c : next.filters.cgroups)
-      if (c == "/missing") return Status::error("validate", "filters.cgroups[0]: no cgroup '/missing'");
-    cfg = next;
-    ++applied;
-    return {};
-  }
-};
-
-class FakeTokens : public TokenAuthority {
- public:
-  Scope scope_of(std::string_view t) override {
-    return t == "admin-token" ? Scope::admin : t == "viewer-token" ? Scope::viewer : Scope::none;
-  }
-};
-
-class RoutesTest : public ::testing::Test {
+class RoutesTest : public ::testing::Test, protected test::ApiHarness {
  protected:
-  RoutesTest() : engine(clock, inspector), ctx{clock, engine, capture, cfg, tokens}, api(ctx) {
+  RoutesTest() {
     monitoring::SyscallSample s;
     s.tgid = 100;
     s.nr = *hs::syscall_nr("getppid");
@@ -83,27 +34,6 @@ class RoutesTest : public ::testing::Test {
     clock.advance_ms(1000);
     engine.finish_interval();
   }
-
-  Response call(std::string method, std::string path, std::map<std::string, std::string> query = {},
-                std::string body = "", std::string token = "admin-token") {
-    Request r;
-    r.method = std::move(method);
-    r.path = std::move(path);
-    r.query = std::move(query);
-    r.body = std::move(body);
-    r.bearer_token = std::move(token);
-    if (!r.body.empty()) r.content_type = "application/json";
-    return api.handle(r);
-  }
-
-  FakeClock clock;
-  FakeInspector inspector;
-  monitoring::MonitoringEngine engine;
-  FakeCapture capture;
-  FakeConfig cfg;
-  FakeTokens tokens;
-  AppContext ctx;
-  Api api;
 };
 
 const std::string kBase = "/api/performance/monitoring/";
@@ -208,7 +138,7 @@ TEST_F(RoutesTest, AProbeThatFailedMakesTheStatusDegradedWithTheReason) {
 }
 
 TEST_F(RoutesTest, UncapturedLayersAreExplicit) {
-  auto r = call("GET", kBase + "metrics", {{"type", "network"}});
+  auto r = call("GET", kBase + "metrics", {{"type", "database"}});
   ASSERT_EQ(r.status, 200);
   auto v = json::parse(r.body).as_object();
   EXPECT_FALSE(v["available"].as_bool());

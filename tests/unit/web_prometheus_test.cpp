@@ -2,17 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <random>
 #include <string>
+
+#include "promtool.h"
 
 namespace hs::web::prom {
 namespace {
@@ -172,8 +168,7 @@ TEST(PromExposition, RejectsBadNamesAndDuplicates) {
 
 // The contract of §5.2: what we render passes `promtool check metrics`.
 TEST(PromTool, RenderedExpositionPassesPromtoolCheck) {
-  const char* promtool = "/usr/bin/promtool";
-  if (access(promtool, X_OK) != 0) GTEST_SKIP() << "promtool not installed";
+  if (!hs::test::promtool_available()) GTEST_SKIP() << "promtool not installed";
 
   Exposition e;
   ASSERT_TRUE(e.family({"hostscope_syscall_duration_seconds", "Syscall latency.", MetricType::histogram}).ok());
@@ -189,32 +184,12 @@ TEST(PromTool, RenderedExpositionPassesPromtoolCheck) {
   ASSERT_TRUE(e.sample("hostscope_alerts_active", {{"severity", "high"}}, std::nan("")).ok());
   ASSERT_TRUE(e.sample("hostscope_alerts_active", {{"severity", "low"}}, kInf).ok());
 
-  const std::filesystem::path file =
-      std::filesystem::temp_directory_path() / ("hs_prom_" + std::to_string(getpid()) + ".txt");
-  {
-    std::ofstream out(file, std::ios::binary);
-    out << e.render();
-  }
-  const auto check = [&](const std::filesystem::path& f, std::string& output) {
-    const std::string cmd = std::string(promtool) + " check metrics < '" + f.string() + "' 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) return -1;
-    char buf[512];
-    while (std::fgets(buf, sizeof(buf), p) != nullptr) output += buf;
-    const int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  };
   std::string output;
-  EXPECT_EQ(check(file, output), 0) << output << "\n--- input:\n" << e.render();
+  EXPECT_EQ(hs::test::promtool_check(e.render(), output), 0) << output << "\n--- input:\n" << e.render();
 
   // The check is real: a counter without "_total" fails it.
-  {
-    std::ofstream out(file, std::ios::binary);
-    out << "# HELP bad x\n# TYPE bad counter\nbad 1\n";
-  }
   std::string bad_output;
-  EXPECT_NE(check(file, bad_output), 0) << bad_output;
-  std::filesystem::remove(file);
+  EXPECT_NE(hs::test::promtool_check("# HELP bad x\n# TYPE bad counter\nbad 1\n", bad_output), 0) << bad_output;
 }
 
 }  // namespace

@@ -59,6 +59,12 @@ MaybeError read_uint(const json::value& v, const std::string& field, std::uint64
   return error(field, range_text(lo, hi) + ", not " + kind_name(v));
 }
 
+MaybeError read_bool(const json::value& v, const std::string& field, bool& out) {
+  if (!v.is_bool()) return error(field, "must be a boolean, not " + kind_name(v));
+  out = v.get_bool();
+  return std::nullopt;
+}
+
 MaybeError read_u32(const json::value& v, const std::string& field, std::uint32_t lo, std::uint32_t hi,
                     std::uint32_t& out) {
   std::uint64_t n = 0;
@@ -176,6 +182,8 @@ constexpr U32Field kU32Fields[] = {
     {"exited_retention_s", &MonitoringConfig::exited_retention_s, 0, 604800},
     {"max_syscall_entries", &MonitoringConfig::max_syscall_entries, 64, 1048576},
     {"prometheus_max_series", &MonitoringConfig::prometheus_max_series, 1, 100000},
+    {"max_network_entries", &MonitoringConfig::max_network_entries, 64, 1048576},
+    {"max_remotes_per_process", &MonitoringConfig::max_remotes_per_process, 1, 10000},
 };
 
 std::variant<MonitoringConfig, FieldError> apply(const MonitoringConfig& base, const json::value& v) {
@@ -196,6 +204,8 @@ std::variant<MonitoringConfig, FieldError> apply(const MonitoringConfig& base, c
     if (!known) {
       if (key == "filters") {
         e = apply_filters(kv.value(), c.filters);
+      } else if (key == "network_enabled") {
+        e = read_bool(kv.value(), "network_enabled", c.network_enabled);
       } else {
         e = error(echo_key(key), "unknown field");
       }
@@ -260,6 +270,9 @@ json::value to_json(const MonitoringConfig& c) {
   o["filters"] = std::move(filters);
   o["max_syscall_entries"] = i64(c.max_syscall_entries);
   o["prometheus_max_series"] = i64(c.prometheus_max_series);
+  o["network_enabled"] = c.network_enabled;
+  o["max_network_entries"] = i64(c.max_network_entries);
+  o["max_remotes_per_process"] = i64(c.max_remotes_per_process);
   return o;
 }
 

@@ -1,4 +1,4 @@
-// What the monitoring engine and the syscall probe are told to do; changeable at run time
+// What the monitoring engine and the syscall and network probes are told to do; changeable at run time
 // through PUT monitoring/config and set at start from the [monitoring] TOML table.
 // One validator (monitoring_config_from_value) serves both, so the rules cannot drift.
 #pragma once
@@ -29,6 +29,9 @@ struct MonitoringConfig {
   SyscallFilterConfig filters;
   std::uint32_t max_syscall_entries = 8192;   // kernel map capacity, 64..1048576 (next start)
   std::uint32_t prometheus_max_series = 500;  // label cardinality bound, 1..100000
+  bool network_enabled = true;                // TCP capture (connect, RTT, retransmits, round trips)
+  std::uint32_t max_network_entries = 4096;   // kernel (process, remote) map capacity, 64..1048576 (next start)
+  std::uint32_t max_remotes_per_process = 32; // remotes reported individually per process, 1..10000
   bool operator==(const MonitoringConfig&) const = default;
 };
 

@@ -13,6 +13,10 @@ std::string name_of(std::uint32_t nr) {
   return n.empty() ? "sys_" + std::to_string(nr) : std::string(n);
 }
 
+// A map whose poll has not come for this many polls is not being read at all:
+// its pending retirements are dropped.
+constexpr std::uint64_t kStaleRetiringPolls = 8;
+
 std::uint64_t total_drops(const std::vector<ProbeHealth>& health) {
   std::uint64_t n = 0;
   for (const auto& h : health)
@@ -74,15 +78,36 @@ ProcessRecord& MonitoringEngine::record_for(std::uint32_t tgid) {
   return live_.emplace(tgid, std::move(rec)).first->second;
 }
 
+ProcessRecord* MonitoringEngine::owner_of(std::uint32_t tgid,
+                                          const std::unordered_map<std::uint32_t, std::uint64_t>& retiring) {
+  if (auto it = live_.find(tgid); it != live_.end()) return &it->second;
+  if (!retiring.contains(tgid)) return &record_for(tgid);
+  // The process exited (a pid reused within one interval would be counted to it too).
+  for (auto it = exited_.rbegin(); it != exited_.rend(); ++it)
+    if (it->meta.pid == tgid) return &*it;
+  return nullptr;
+}
+
+void MonitoringEngine::begin_poll() {
+  ++poll_seq_;
+  auto stale = [this](const auto& kv) { return kv.second + kStaleRetiringPolls < poll_seq_; };
+  std::erase_if(sys_retiring_, stale);
+  std::erase_if(net_retiring_, stale);
+}
+
 std::vector<hs_sys_key> MonitoringEngine::ingest_syscalls(std::span<const SyscallSample> samples) {
   ++counters_.polls;
   counters_.samples += samples.size();
-  for (const auto& s : samples) {
-    auto& rec = record_for(s.tgid);
-    rec.syscalls[s.nr].apply(s, interval_);
-  }
+  begin_poll();
   std::vector<hs_sys_key> forget;
-  retire_exited(forget);
+  for (const auto& s : samples) {
+    ProcessRecord* rec = owner_of(s.tgid, sys_retiring_);
+    if (!rec) continue;
+    rec->syscalls[s.nr].apply(s, interval_);
+    if (rec->exited_ms != 0) forget.push_back(hs_sys_key{s.tgid, s.nr});
+  }
+  sys_retiring_.clear();
+  retire_exited(&forget, nullptr);
   evict_expired();
   return forget;
 }
@@ -90,9 +115,10 @@ std::vector<hs_sys_key> MonitoringEngine::ingest_syscalls(std::span<const Syscal
 void MonitoringEngine::kernel_entries_reset() {
   for (auto& [tgid, rec] : live_)
     for (auto& [nr, stat] : rec.syscalls) stat.kernel_entry_removed();
+  sys_retiring_.clear();
 }
 
-void MonitoringEngine::retire_exited(std::vector<hs_sys_key>& forget) {
+void MonitoringEngine::retire_exited(std::vector<hs_sys_key>* sys_forget, std::vector<hs_net_key>* net_forget) {
   const std::int64_t now = clock_.now_ms();
   for (auto it = live_.begin(); it != live_.end();) {
     auto& rec = it->second;
@@ -103,7 +129,16 @@ void MonitoringEngine::retire_exited(std::vector<hs_sys_key>& forget) {
       ++it;
       continue;
     }
-    for (auto& [nr, stat] : rec.syscalls) forget.push_back(hs_sys_key{it->first, nr});
+    if (sys_forget) {
+      for (auto& [nr, stat] : rec.syscalls) sys_forget->push_back(hs_sys_key{it->first, nr});
+    } else {
+      sys_retiring_[it->first] = poll_seq_;
+    }
+    if (net_forget) {
+      rec.network.append_keys(it->first, *net_forget);
+    } else {
+      net_retiring_[it->first] = poll_seq_;
+    }
     rec.exited_ms = now;
     ++counters_.processes_exited;
     exited_.push_back(std::move(rec));
@@ -145,16 +180,22 @@ void MonitoringEngine::finish_interval() {
   std::uint64_t drops = total_drops(health_);
   p.drops = drops >= drops_at_last_interval_ ? drops - drops_at_last_interval_ : drops;
   drops_at_last_interval_ = drops;
+  const auto per_s = [secs](std::uint64_t n) { return static_cast<double>(n) / secs; };
+  p.net_connects_per_s = per_s(net_interval_.connects);
+  p.net_connect_failures_per_s = per_s(net_interval_.connect_failures);
+  p.net_retransmits_per_s = per_s(net_interval_.retransmits);
+  p.net_resets_per_s = per_s(net_interval_.resets());
+  p.net_round_trips_per_s = per_s(net_interval_.round_trips);
+  p.net_bytes_sent_per_s = per_s(net_interval_.bytes_sent);
+  p.net_bytes_received_per_s = per_s(net_interval_.bytes_received);
+  p.net_rtt_p50_ns = net_interval_.rtt.percentile(0.50);
+  p.net_rtt_p95_ns = net_interval_.rtt.percentile(0.95);
+  p.net_rtt_p99_ns = net_interval_.rtt.percentile(0.99);
   p.system = system_;
-  series_.add(p, interval_.hist);
+  series_.add(p, interval_.hist, net_interval_.rtt);
   interval_ = SyscallDelta{};
+  net_interval_ = NetTotals{};
   ++counters_.intervals;
-}
-
-template <typename F>
-void MonitoringEngine::for_each_record(F&& f) const {
-  for (const auto& [tgid, rec] : live_) f(rec);
-  for (const auto& rec : exited_) f(rec);
 }
 
 std::vector<SyscallEntry> MonitoringEngine::syscall_entries(const SyscallQuery& q) const {

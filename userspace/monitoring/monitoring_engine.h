@@ -1,4 +1,4 @@
-// The monitoring engine: folds syscall aggregates and system samples into
+// The monitoring engine: folds syscall and TCP aggregates and system samples into
 // per-process totals, percentiles and time series. Plain C++, single-threaded
 // (the daemon calls it from one executor), driven by an injectable clock.
 #pragma once
@@ -15,6 +15,9 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/net_reading.h"
+#include "monitoring/network_queries.h"
+#include "monitoring/process_network.h"
 #include "monitoring/samples.h"
 #include "monitoring/series.h"
 #include "monitoring/syscall_stats.h"
@@ -28,6 +31,7 @@ struct EngineSettings {
   std::uint32_t exited_retention_s = 3600;
   std::size_t max_exited_processes = 4096;
   std::uint32_t meta_refresh_ms = 5000;  // re-read comm/cgroup/rss of live processes this often
+  std::uint32_t max_remotes_per_process = 32;  // TCP remotes reported individually; the rest are "other"
 };
 
 struct ProcessRecord {
@@ -37,6 +41,7 @@ struct ProcessRecord {
   std::int64_t exited_ms = 0;  // 0 while alive
   std::int64_t inspected_ms = 0;
   std::map<std::uint32_t, SyscallStat> syscalls;  // by syscall nr
+  ProcessNetwork network;                         // by remote
 };
 
 struct SyscallEntry {
@@ -80,6 +85,8 @@ struct EngineCounters {
   std::uint64_t processes_seen = 0;
   std::uint64_t processes_exited = 0;
   std::uint64_t exited_evicted = 0;
+  std::uint64_t network_polls = 0;
+  std::uint64_t network_samples = 0;
 };
 
 class MonitoringEngine {
@@ -96,6 +103,13 @@ class MonitoringEngine {
   std::vector<hs_sys_key> ingest_syscalls(std::span<const SyscallSample> samples);
   // The kernel maps were recreated (probe reloaded): readings restart at zero.
   void kernel_entries_reset();
+  // One poll of the network probe's cumulative (process, remote) aggregates.
+  // Returns the kernel keys of processes found to have exited, to be deleted.
+  std::vector<hs_net_key> ingest_network(std::span<const NetReading> readings);
+  // The network probe was reloaded: its readings restart at zero (totals are kept).
+  void network_kernel_reset();
+  // The latest snapshot of live TCP sockets.
+  void set_connections(std::vector<ConnectionReading> conns);
   void ingest_system(const SystemPoint& system, std::vector<CoreLoad> cores) {
     system_ = system;
     cores_ = std::move(cores);
@@ -111,6 +125,13 @@ class MonitoringEngine {
   std::vector<SyscallAggregate> top_syscalls(std::size_t limit) const;
   // (comm, syscall) aggregates for Prometheus, at most max_series, the rest folded into comm "other".
   std::vector<SyscallAggregate> syscalls_by_comm(std::size_t max_series) const;
+  // Per-(process, remote) TCP entries, each process capped to its top
+  // max_remotes_per_process remotes by traffic plus one "other".
+  std::vector<NetworkEntry> network_entries(const NetworkQuery& q) const;
+  NetworkTotals network_totals() const;
+  // (comm, remote) aggregates for Prometheus, at most max_series, the rest in comm/remote "other".
+  std::vector<NetworkAggregate> network_by_comm(std::size_t max_series) const;
+  ConnectionPage connections(const ConnectionQuery& q) const;
   const SystemPoint& system() const { return system_; }
   const std::vector<CoreLoad>& cores() const { return cores_; }
   const SeriesStore& series() const { return series_; }
@@ -123,11 +144,25 @@ class MonitoringEngine {
 
  private:
   ProcessRecord& record_for(std::uint32_t tgid);
-  void retire_exited(std::vector<hs_sys_key>& forget);
+  // Whose a reading of `tgid` is: the live process, a new one, or one that another
+  // probe's poll has just retired (nullptr once that one is evicted).
+  ProcessRecord* owner_of(std::uint32_t tgid, const std::unordered_map<std::uint32_t, std::uint64_t>& retiring);
+  // Moves exited processes to the retention list. Keys of the map being polled go
+  // to its `forget` list (the other is null); the other map's next poll handles its own.
+  void retire_exited(std::vector<hs_sys_key>* sys_forget, std::vector<hs_net_key>* net_forget);
+  void begin_poll();
+  std::string comm_of_socket_owner(std::uint32_t tgid);
+  // Visits each accepted process's reported remotes (its top N plus "other") as
+  // entries without percentiles; `keep` holds what the totals references point into.
+  template <typename Accept, typename F>
+  void for_each_network_entry(std::vector<CappedRemotes>& keep, Accept&& accept, F&& f) const;
   void refresh_meta(ProcessRecord& rec, std::int64_t now);
   void evict_expired();
   template <typename F>
-  void for_each_record(F&& f) const;
+  void for_each_record(F&& f) const {
+    for (const auto& [tgid, rec] : live_) f(rec);
+    for (const auto& rec : exited_) f(rec);
+  }
   static std::size_t capacity(std::uint32_t retention_s, std::uint32_t step_ms);
 
   const Clock& clock_;
@@ -137,6 +172,13 @@ class MonitoringEngine {
   std::deque<ProcessRecord> exited_;
   SeriesStore series_;
   SyscallDelta interval_;
+  NetTotals net_interval_;
+  // tgid -> poll sequence: processes retired by one probe's poll whose entries in
+  // the other probe's map are folded into their exited record at that map's next poll.
+  std::unordered_map<std::uint32_t, std::uint64_t> sys_retiring_, net_retiring_;
+  std::uint64_t poll_seq_ = 0;
+  std::vector<ConnectionReading> connections_;
+  std::unordered_map<std::uint32_t, std::string> socket_owner_comms_;
   SystemPoint system_;
   std::vector<CoreLoad> cores_;
   std::vector<ProbeHealth> health_;

@@ -1,6 +1,25 @@
 #include "monitoring/series.h"
 
 namespace hs::monitoring {
+namespace {
+
+// Per-second rates of a point, averaged over a minute weighted by interval length.
+constexpr double SeriesPoint::*kRates[] = {
+    &SeriesPoint::syscalls_per_s,        &SeriesPoint::syscall_errors_per_s,     &SeriesPoint::syscall_busy,
+    &SeriesPoint::net_connects_per_s,    &SeriesPoint::net_connect_failures_per_s,
+    &SeriesPoint::net_retransmits_per_s, &SeriesPoint::net_resets_per_s,         &SeriesPoint::net_round_trips_per_s,
+    &SeriesPoint::net_bytes_sent_per_s,  &SeriesPoint::net_bytes_received_per_s,
+};
+
+// System gauges that are averaged over the minute the same way.
+constexpr double SystemPoint::*kSystemRates[] = {
+    &SystemPoint::cpu_percent,  &SystemPoint::steal_percent, &SystemPoint::iowait_percent,
+    &SystemPoint::load1,        &SystemPoint::load5,         &SystemPoint::load15,
+    &SystemPoint::psi_cpu_some, &SystemPoint::psi_mem_some,  &SystemPoint::psi_io_some,
+    &SystemPoint::disk_read_bytes_per_s, &SystemPoint::disk_write_bytes_per_s,
+};
+
+}  // namespace
 
 SeriesStore::SeriesStore(std::size_t fine_capacity, std::size_t coarse_capacity)
     : fine_capacity_(fine_capacity), coarse_capacity_(coarse_capacity) {}
@@ -11,16 +30,18 @@ void SeriesStore::set_capacity(std::size_t fine_capacity, std::size_t coarse_cap
   trim();
 }
 
-void SeriesStore::add(const SeriesPoint& point, const Histogram& hist) {
+void SeriesStore::add(const SeriesPoint& point, const Histogram& syscall_hist, const Histogram& net_rtt_hist) {
   std::int64_t minute = point.ts_ms / 60'000;
   if (minute_ >= 0 && minute != minute_ && !minute_points_.empty()) {
     coarse_.push_back(rollup());
     minute_points_.clear();
     minute_hist_.clear();
+    minute_net_rtt_hist_.clear();
   }
   minute_ = minute;
   minute_points_.push_back(point);
-  minute_hist_.merge(hist);
+  minute_hist_.merge(syscall_hist);
+  minute_net_rtt_hist_.merge(net_rtt_hist);
   fine_.push_back(point);
   trim();
 }
@@ -34,29 +55,13 @@ SeriesPoint SeriesStore::rollup() const {
   for (const auto& p : minute_points_) {
     double w = p.interval_s;
     span += w;
-    r.syscalls_per_s += p.syscalls_per_s * w;
-    r.syscall_errors_per_s += p.syscall_errors_per_s * w;
-    r.syscall_busy += p.syscall_busy * w;
+    for (auto rate : kRates) r.*rate += p.*rate * w;
     r.drops += p.drops;
-    r.system.cpu_percent += p.system.cpu_percent * w;
-    r.system.steal_percent += p.system.steal_percent * w;
-    r.system.iowait_percent += p.system.iowait_percent * w;
-    r.system.load1 += p.system.load1 * w;
-    r.system.load5 += p.system.load5 * w;
-    r.system.load15 += p.system.load15 * w;
-    r.system.psi_cpu_some += p.system.psi_cpu_some * w;
-    r.system.psi_mem_some += p.system.psi_mem_some * w;
-    r.system.psi_io_some += p.system.psi_io_some * w;
-    r.system.disk_read_bytes_per_s += p.system.disk_read_bytes_per_s * w;
-    r.system.disk_write_bytes_per_s += p.system.disk_write_bytes_per_s * w;
+    for (auto v : kSystemRates) r.system.*v += p.system.*v * w;
   }
   if (span > 0) {
-    for (double* v : {&r.syscalls_per_s, &r.syscall_errors_per_s, &r.syscall_busy, &r.system.cpu_percent,
-                      &r.system.steal_percent, &r.system.iowait_percent, &r.system.load1, &r.system.load5, &r.system.load15, &r.system.psi_cpu_some,
-                      &r.system.psi_mem_some, &r.system.psi_io_some, &r.system.disk_read_bytes_per_s,
-                      &r.system.disk_write_bytes_per_s}) {
-      *v /= span;
-    }
+    for (auto rate : kRates) r.*rate /= span;
+    for (auto v : kSystemRates) r.system.*v /= span;
   }
   const auto& last = minute_points_.back();
   r.ts_ms = last.ts_ms;
@@ -73,6 +78,9 @@ SeriesPoint SeriesStore::rollup() const {
   r.syscall_p50_ns = minute_hist_.percentile(0.50);
   r.syscall_p95_ns = minute_hist_.percentile(0.95);
   r.syscall_p99_ns = minute_hist_.percentile(0.99);
+  r.net_rtt_p50_ns = minute_net_rtt_hist_.percentile(0.50);
+  r.net_rtt_p95_ns = minute_net_rtt_hist_.percentile(0.95);
+  r.net_rtt_p99_ns = minute_net_rtt_hist_.percentile(0.99);
   return r;
 }
 

@@ -34,6 +34,10 @@ struct SeriesPoint {
   double syscall_busy = 0;     // syscall time per second of wall time (thread-seconds/s)
   std::uint64_t syscall_p50_ns = 0, syscall_p95_ns = 0, syscall_p99_ns = 0;
   std::uint64_t drops = 0;     // events lost in the interval
+  // TCP over the interval (round trips: request -> first response byte).
+  double net_connects_per_s = 0, net_connect_failures_per_s = 0, net_retransmits_per_s = 0, net_resets_per_s = 0;
+  double net_round_trips_per_s = 0, net_bytes_sent_per_s = 0, net_bytes_received_per_s = 0;
+  std::uint64_t net_rtt_p50_ns = 0, net_rtt_p95_ns = 0, net_rtt_p99_ns = 0;
   SystemPoint system;
 };
 
@@ -42,14 +46,16 @@ class SeriesStore {
   SeriesStore(std::size_t fine_capacity, std::size_t coarse_capacity);
   void set_capacity(std::size_t fine_capacity, std::size_t coarse_capacity);
 
-  // Adds one interval's point; `hist` is the interval's merged latency histogram.
-  void add(const SeriesPoint& point, const Histogram& hist);
+  // Adds one interval's point with the interval's merged syscall latency and
+  // TCP round-trip histograms.
+  void add(const SeriesPoint& point, const Histogram& syscall_hist, const Histogram& net_rtt_hist);
 
   const std::deque<SeriesPoint>& fine() const { return fine_; }
   const std::deque<SeriesPoint>& coarse() const { return coarse_; }
   // The minute in progress, rolled up so far (for "last minute" KPIs).
   SeriesPoint current_minute() const;
   const Histogram& current_minute_hist() const { return minute_hist_; }
+  const Histogram& current_minute_net_rtt_hist() const { return minute_net_rtt_hist_; }
 
  private:
   SeriesPoint rollup() const;
@@ -60,6 +66,7 @@ class SeriesStore {
   std::int64_t minute_ = -1;  // minute index of the roll-up in progress
   std::vector<SeriesPoint> minute_points_;
   Histogram minute_hist_;
+  Histogram minute_net_rtt_hist_;
 };
 
 }  // namespace hs::monitoring

@@ -3,10 +3,10 @@
 // being deleted and recreated.
 #pragma once
 
-#include <array>
 #include <cstdint>
 
 #include "common/histogram.h"
+#include "monitoring/cumulative.h"
 #include "monitoring/samples.h"
 
 namespace hs::monitoring {
@@ -43,7 +43,7 @@ class SyscallStat {
   Histogram hist_;
   // The last raw kernel reading, to diff against.
   std::uint64_t raw_count_ = 0, raw_errors_ = 0, raw_total_ns_ = 0;
-  std::array<std::uint32_t, HS_HIST_SLOTS> raw_slots_{};
+  SlotBaseline raw_slots_;
 };
 
 }  // namespace hs::monitoring

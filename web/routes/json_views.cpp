@@ -64,6 +64,16 @@ json::object to_json(const monitoring::SeriesPoint& p) {
           {"syscall_p95_ns", p.syscall_p95_ns},
           {"syscall_p99_ns", p.syscall_p99_ns},
           {"drops", p.drops},
+          {"net_connects_per_s", p.net_connects_per_s},
+          {"net_connect_failures_per_s", p.net_connect_failures_per_s},
+          {"net_retransmits_per_s", p.net_retransmits_per_s},
+          {"net_resets_per_s", p.net_resets_per_s},
+          {"net_round_trips_per_s", p.net_round_trips_per_s},
+          {"net_bytes_sent_per_s", p.net_bytes_sent_per_s},
+          {"net_bytes_received_per_s", p.net_bytes_received_per_s},
+          {"net_rtt_p50_ns", p.net_rtt_p50_ns},
+          {"net_rtt_p95_ns", p.net_rtt_p95_ns},
+          {"net_rtt_p99_ns", p.net_rtt_p99_ns},
           {"system", to_json(p.system)}};
 }
 

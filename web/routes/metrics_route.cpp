@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "web/routes/histogram_buckets.h"
 #include "web/routes/json_error.h"
 #include "web/routes/prometheus_text.h"
+#include "web/routes/tcp_metrics.h"
 
 namespace hs::web {
 namespace {
@@ -12,14 +14,7 @@ using prom::MetricType;
 
 // Histogram bounds: every other power of two from 256 ns to ~17 s. Powers of
 // two are slot boundaries of the kernel histogram, so the bucket counts are exact.
-std::vector<prom::Bucket> syscall_buckets(const Histogram& h) {
-  std::vector<prom::Bucket> out;
-  for (unsigned k = 8; k <= 34; k += 2) {
-    std::uint64_t bound = 1ull << k;
-    out.push_back({static_cast<double>(bound) / 1e9, h.count_below(bound)});
-  }
-  return out;
-}
+std::vector<prom::Bucket> syscall_buckets(const Histogram& h) { return power_of_two_buckets(h, 8, 34, 2); }
 
 void check(const Status& st) {
   if (!st.ok()) spdlog::warn("metrics exposition: {}", st.text());
@@ -30,12 +25,13 @@ void check(const Status& st) {
 Response get_prometheus_metrics(const Request& req, const AppContext& ctx) {
   if (!req.query.empty()) return json_error(400, "invalid_parameter", "/metrics takes no query parameters");
   const auto& eng = ctx.engine;
+  const std::size_t max_series = ctx.config.monitoring_config().prometheus_max_series;
   prom::Exposition x;
 
   check(x.family({"hostscope_syscall_duration_seconds", "Latency of system calls by command and syscall",
                   MetricType::histogram}));
   check(x.family({"hostscope_syscall_errors_total", "System calls that returned an error", MetricType::counter}));
-  for (const auto& a : eng.syscalls_by_comm(ctx.config.monitoring_config().prometheus_max_series)) {
+  for (const auto& a : eng.syscalls_by_comm(max_series)) {
     prom::Labels labels{{"comm", a.comm}, {"syscall", a.syscall}};
     // The histogram's own count is the sample count (a filter on min latency
     // can make it differ from `count`, which is what the kernel saw).
@@ -43,6 +39,8 @@ Response get_prometheus_metrics(const Request& req, const AppContext& ctx) {
                       static_cast<double>(a.total_ns) / 1e9, a.hist.count()));
     check(x.sample("hostscope_syscall_errors_total", labels, static_cast<double>(a.errors)));
   }
+
+  check(append_tcp_metrics(x, eng, max_series));
 
   check(x.family({"hostscope_bpf_dropped_events_total", "Events lost by a probe, by reason", MetricType::counter}));
   check(x.family({"hostscope_probe_attached", "1 when the probe is attached", MetricType::gauge}));

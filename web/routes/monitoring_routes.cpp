@@ -5,6 +5,8 @@
 
 #include "web/routes/json_error.h"
 #include "web/routes/json_views.h"
+#include "web/routes/network_json.h"
+#include "web/routes/network_routes.h"
 #include "web/routes/query_params.h"
 
 namespace hs::web {
@@ -16,7 +18,21 @@ constexpr std::uint64_t kMaxLimit = 100'000;
 // Layers the metrics contract names that this build does not capture yet:
 // answered with an empty list and the reason, never with invented numbers.
 bool uncaptured_layer(const std::string& type) {
-  return type == "network" || type == "database" || type == "http" || type == "frontend";
+  return type == "database" || type == "http" || type == "frontend";
+}
+
+std::optional<std::uint32_t> as_pid(std::optional<std::uint64_t> pid) {
+  if (!pid) return std::nullopt;
+  return static_cast<std::uint32_t>(*pid);
+}
+
+// TCP totals, with why they may be missing when the network probe is not attached.
+json::object network_summary(const monitoring::MonitoringEngine& eng) {
+  json::object o = to_json(eng.network_totals());
+  auto unavailable = network_unavailable(eng);
+  o["available"] = !unavailable;
+  if (unavailable) o["reason"] = *unavailable;
+  return o;
 }
 
 json::object status_object(const AppContext& ctx) {
@@ -42,18 +58,22 @@ json::object status_object(const AppContext& ctx) {
                                   {"samples", c.samples},
                                   {"processes_seen", c.processes_seen},
                                   {"processes_exited", c.processes_exited},
-                                  {"exited_evicted", c.exited_evicted}}}};
+                                  {"exited_evicted", c.exited_evicted},
+                                  {"network_polls", c.network_polls},
+                                  {"network_samples", c.network_samples}}}};
 }
 
 }  // namespace
 
 Response get_monitoring_metrics(const Request& req, const AppContext& ctx) {
   QueryParams q(req);
-  q.only({"type", "pid", "comm", "syscall", "limit"});
+  q.only({"type", "pid", "comm", "syscall", "remote", "direction", "limit"});
   auto type = q.one_of("type", {"syscall", "system", "network", "database", "http", "frontend"});
   auto pid = q.uint("pid", 1, 4194304);
   auto comm = q.text("comm", 15);
   auto syscall = q.text("syscall", 64);
+  auto remote = q.text("remote", 64);
+  auto direction = q.one_of("direction", {"outbound", "inbound"});
   auto limit = q.uint("limit", 1, kMaxLimit);
   if (!q.ok()) return q.error_response();
   std::string t = type.value_or("syscall");
@@ -62,7 +82,7 @@ Response get_monitoring_metrics(const Request& req, const AppContext& ctx) {
   json::object out{{"type", t}};
   if (t == "syscall") {
     monitoring::SyscallQuery sq;
-    sq.pid = pid.has_value() ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*pid)) : std::nullopt;
+    sq.pid = as_pid(pid);
     sq.comm = comm;
     sq.syscall = syscall;
     sq.limit = limit.value_or(1000);
@@ -74,6 +94,19 @@ Response get_monitoring_metrics(const Request& req, const AppContext& ctx) {
       cores.push_back(json::object{{"cpu", c.cpu}, {"busy_percent", c.busy_percent}, {"steal_percent", c.steal_percent}});
     sys["cores"] = std::move(cores);
     metrics.push_back(std::move(sys));
+  } else if (t == "network") {
+    monitoring::NetworkQuery nq;
+    nq.pid = as_pid(pid);
+    nq.comm = comm;
+    nq.remote = remote;
+    nq.direction = direction;
+    nq.limit = limit.value_or(1000);
+    for (const auto& e : ctx.engine.network_entries(nq)) metrics.push_back(to_json(e));
+    // Totals kept from an earlier capture are still listed.
+    if (auto reason = network_unavailable(ctx.engine)) {
+      out["available"] = false;
+      out["reason"] = *reason;
+    }
   } else if (uncaptured_layer(t)) {
     out["available"] = false;
     out["reason"] = t + " capture is not part of this build yet";
@@ -112,6 +145,7 @@ Response get_monitoring_summary(const Request& req, const AppContext& ctx) {
                    {"status", status_object(ctx)},
                    {"syscalls", std::move(syscalls)},
                    {"system", to_json(eng.system())},
+                   {"network", network_summary(eng)},
                    {"capture", json::object{{"dropped_total", dropped}}},
                    {"top_processes", std::move(top_processes)},
                    {"top_syscalls", std::move(top_syscalls)}};
@@ -189,8 +223,7 @@ Response get_processes(const Request& req, const AppContext& ctx) {
   auto limit = q.uint("limit", 1, kMaxLimit);
   auto offset = q.uint("offset", 0, 10'000'000);
   if (!q.ok()) return q.error_response();
-  auto all = ctx.engine.processes(pid ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*pid)) : std::nullopt,
-                                  comm, static_cast<std::size_t>(-1));
+  auto all = ctx.engine.processes(as_pid(pid), comm, static_cast<std::size_t>(-1));
   std::size_t from = std::min<std::size_t>(all.size(), offset.value_or(0));
   std::size_t to = std::min<std::size_t>(all.size(), from + limit.value_or(100));
   json::array arr;

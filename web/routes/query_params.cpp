@@ -50,6 +50,10 @@ std::optional<std::string> QueryParams::text(std::string_view name, std::size_t 
 }
 
 std::optional<std::string> QueryParams::one_of(std::string_view name, std::initializer_list<std::string_view> values) {
+  return one_of(name, std::span<const std::string_view>(values.begin(), values.size()));
+}
+
+std::optional<std::string> QueryParams::one_of(std::string_view name, std::span<const std::string_view> values) {
   auto it = req_.query.find(std::string(name));
   if (it == req_.query.end()) return std::nullopt;
   for (auto v : values)

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,7 @@ class QueryParams {
   std::optional<std::uint64_t> uint(std::string_view name, std::uint64_t min, std::uint64_t max);
   std::optional<std::string> text(std::string_view name, std::size_t max_len = 256);
   std::optional<std::string> one_of(std::string_view name, std::initializer_list<std::string_view> values);
+  std::optional<std::string> one_of(std::string_view name, std::span<const std::string_view> values);
 
   bool ok() const { return error_.empty(); }
   // 400 response naming the first bad parameter.

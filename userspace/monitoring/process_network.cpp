@@ -1,0 +1,123 @@
+#include "monitoring/process_network.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace hs::monitoring {
+namespace {
+
+using Ranked = std::pair<const NetRemote*, const NetTotals*>;
+
+// Most traffic first; equal traffic in key order so answers are stable.
+bool ranks_before(const Ranked& a, const Ranked& b) {
+  if (more_traffic(*a.second, *b.second)) return true;
+  if (more_traffic(*b.second, *a.second)) return false;
+  return *a.first < *b.first;
+}
+
+}  // namespace
+
+NetRemote NetRemote::of(const hs_net_key& k) {
+  NetRemote r;
+  r.role = k.role;
+  r.family = k.family;
+  r.port = k.port;
+  std::memcpy(r.addr.data(), k.addr, sizeof k.addr);
+  return r;
+}
+
+hs_net_key NetRemote::key(std::uint32_t tgid) const {
+  hs_net_key k{};
+  k.tgid = tgid;
+  k.role = role;
+  k.family = family;
+  k.port = port;
+  std::memcpy(k.addr, addr.data(), sizeof k.addr);
+  return k;
+}
+
+void NetMix::add(const NetRemote& r) {
+  client |= r.role == HS_NET_ROLE_CLIENT;
+  server |= r.role == HS_NET_ROLE_SERVER;
+  unknown_role |= r.role != HS_NET_ROLE_CLIENT && r.role != HS_NET_ROLE_SERVER;
+  ipv4 |= r.family == HS_AF_INET;
+  ipv6 |= r.family == HS_AF_INET6;
+  unknown_family |= r.family != HS_AF_INET && r.family != HS_AF_INET6;
+}
+
+void NetMix::add(const NetMix& o) {
+  client |= o.client;
+  server |= o.server;
+  unknown_role |= o.unknown_role;
+  ipv4 |= o.ipv4;
+  ipv6 |= o.ipv6;
+  unknown_family |= o.unknown_family;
+}
+
+void ProcessNetwork::apply(const NetReading& r, NetTotals& interval) {
+  auto [it, inserted] = remotes_.try_emplace(NetRemote::of(r.key));
+  auto& remote = it->second;
+  if (inserted) {
+    remote.totals = std::make_unique<NetTotals>();
+    ++held_;
+  }
+  if (remote.totals) {
+    remote.raw.apply(r.val, *remote.totals, interval);
+    return;
+  }
+  remote.raw.apply(r.val, *folded_, interval);  // folded earlier: its growth goes to "other"
+}
+
+void ProcessNetwork::kernel_entries_removed() {
+  for (auto& [key, remote] : remotes_) remote.raw.kernel_entry_removed();
+}
+
+void ProcessNetwork::bound(std::size_t max_held) {
+  if (held_ <= max_held) return;
+  std::vector<std::pair<const NetRemote*, Remote*>> held;
+  held.reserve(held_);
+  for (auto& [key, remote] : remotes_)
+    if (remote.totals) held.emplace_back(&key, &remote);
+  std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) {
+    return ranks_before({a.first, a.second->totals.get()}, {b.first, b.second->totals.get()});
+  });
+  if (!folded_) folded_ = std::make_unique<NetTotals>();
+  for (std::size_t i = max_held; i < held.size(); ++i) {
+    folded_->add(*held[i].second->totals);
+    folded_mix_.add(*held[i].first);
+    held[i].second->totals.reset();
+  }
+  held_ = max_held;
+}
+
+CappedRemotes ProcessNetwork::capped(std::size_t top_n) const {
+  CappedRemotes out;
+  for (const auto& [key, remote] : remotes_)
+    if (remote.totals && !remote.totals->empty()) out.top.emplace_back(&key, remote.totals.get());
+  std::sort(out.top.begin(), out.top.end(), ranks_before);
+  if (out.top.size() > top_n || folded_) {
+    out.other = std::make_unique<NetTotals>();
+    for (std::size_t i = top_n; i < out.top.size(); ++i) {
+      out.other->add(*out.top[i].second);
+      out.other_mix.add(*out.top[i].first);
+    }
+    if (folded_) {
+      out.other->add(*folded_);
+      out.other_mix.add(folded_mix_);
+    }
+    if (out.top.size() > top_n) out.top.resize(top_n);
+  }
+  return out;
+}
+
+void ProcessNetwork::sum_into(NetTotals& out) const {
+  for (const auto& [key, remote] : remotes_)
+    if (remote.totals) out.add(*remote.totals);
+  if (folded_) out.add(*folded_);
+}
+
+void ProcessNetwork::append_keys(std::uint32_t tgid, std::vector<hs_net_key>& out) const {
+  for (const auto& [key, remote] : remotes_) out.push_back(key.key(tgid));
+}
+
+}  // namespace hs::monitoring

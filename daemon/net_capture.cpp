@@ -45,9 +45,7 @@ Status NetCapture::stop() {
   if (!probe_) return {};
   probe_->detach();
   poll();  // keep what was counted up to the detach
-  auto drops = probe_->drops();
-  for (std::size_t i = 0; i < drops.size(); ++i) retired_drops_[i] += drops[i];
-  retired_missed_ += probe_->missed_runs();
+  ledger_.retire(*probe_);
   probe_.reset();
   engine_.network_kernel_reset();
   engine_.set_connections({});
@@ -57,23 +55,15 @@ Status NetCapture::stop() {
 
 void NetCapture::poll() {
   if (!probe_) return;
+  auto ingest = [this](const std::vector<NetReading>& r) { return engine_.ingest_network(r); };
+  if (!ledger_.read_and_ingest(*probe_, readings_, ingest, last_error_)) return;
   auto t0 = std::chrono::steady_clock::now();
-  if (Status st = probe_->read_all(readings_); !st.ok()) {
-    last_error_ = st.text();
-    spdlog::warn("network probe read failed: {}", last_error_);
-    return;
-  }
-  auto forget = engine_.ingest_network(readings_);
-  if (!forget.empty()) {
-    if (Status st = probe_->remove(forget); !st.ok()) spdlog::warn("forgetting exited processes: {}", st.text());
-  }
   if (Status st = probe_->connections(connections_); st.ok()) {
     engine_.set_connections(connections_);
   } else {
     spdlog::warn("listing connections: {}", st.text());
   }
-  last_read_us_ = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+  ledger_.extend_read(t0);
 }
 
 monitoring::ProbeHealth NetCapture::health() const {
@@ -82,10 +72,8 @@ monitoring::ProbeHealth NetCapture::health() const {
   h.state = running() ? "attached" : (!last_error_.empty() ? "failed" : "detached");
   h.variant = "tp_btf";
   h.reason = last_error_.empty() && !config_.network_enabled ? "disabled in the configuration" : last_error_;
-  auto drops = retired_drops_;
+  auto drops = ledger_.drops(probe_.get());
   if (probe_) {
-    auto live = probe_->drops();
-    for (std::size_t i = 0; i < drops.size(); ++i) drops[i] += live[i];
     h.entries = probe_->entries();
     h.max_entries = probe_->max_entries();
   }
@@ -93,8 +81,8 @@ monitoring::ProbeHealth NetCapture::health() const {
              {"no_socket_storage", drops[HS_DROP_NET_NO_STORAGE]},
              // Retransmits/resets on sockets no process was seen using yet.
              {"unattributed", drops[HS_DROP_NET_UNATTRIBUTED]},
-             {"missed_runs", retired_missed_ + (probe_ ? probe_->missed_runs() : 0)}};
-  h.last_read_us = last_read_us_;
+             {"missed_runs", ledger_.missed_runs(probe_.get())}};
+  h.last_read_us = ledger_.last_read_us();
   return h;
 }
 

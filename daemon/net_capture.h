@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/monitoring_config.h"
+#include "daemon/probe_ledger.h"
 #include "monitoring/monitoring_engine.h"
 #include "probes/net_probe.h"
 
@@ -32,9 +33,7 @@ class NetCapture {
   config::MonitoringConfig config_;
   std::unique_ptr<probes::NetProbe> probe_;
   std::string last_error_;
-  std::uint64_t last_read_us_ = 0;
-  std::array<std::uint64_t, HS_DROP_NET_COUNT> retired_drops_{};  // from probes since unloaded
-  std::uint64_t retired_missed_ = 0;
+  ProbeLedger<HS_DROP_NET_COUNT> ledger_;
   std::vector<NetReading> readings_;
   std::vector<ConnectionReading> connections_;
 };

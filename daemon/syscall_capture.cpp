@@ -84,9 +84,7 @@ Status SyscallCapture::stop() {
   if (!probe_) return {};
   probe_->detach();
   poll();  // keep what was counted up to the detach
-  auto drops = probe_->drops();
-  for (std::size_t i = 0; i < drops.size(); ++i) retired_drops_[i] += drops[i];
-  retired_missed_ += probe_->missed_runs();
+  ledger_.retire(*probe_);
   probe_.reset();  // unloads programs and maps
   engine_.kernel_entries_reset();
   spdlog::info("syscall probe detached and unloaded");
@@ -95,18 +93,8 @@ Status SyscallCapture::stop() {
 
 void SyscallCapture::poll() {
   if (!probe_) return;
-  auto t0 = std::chrono::steady_clock::now();
-  if (Status st = probe_->read_all(records_); !st.ok()) {
-    last_error_ = st.text();
-    spdlog::warn("syscall probe read failed: {}", last_error_);
-    return;
-  }
-  auto forget = engine_.ingest_syscalls(records_);
-  if (!forget.empty()) {
-    if (Status st = probe_->remove(forget); !st.ok()) spdlog::warn("forgetting exited processes: {}", st.text());
-  }
-  last_read_us_ = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+  auto ingest = [this](const std::vector<probes::SyscallRecord>& r) { return engine_.ingest_syscalls(r); };
+  ledger_.read_and_ingest(*probe_, records_, ingest, last_error_);
 }
 
 monitoring::ProbeHealth SyscallCapture::health() const {
@@ -115,21 +103,19 @@ monitoring::ProbeHealth SyscallCapture::health() const {
   h.state = running() ? "attached" : (!last_error_.empty() ? "failed" : "detached");
   h.variant = last_variant_;
   h.reason = last_error_;
-  auto drops = retired_drops_;
+  auto drops = ledger_.drops(probe_.get());
   if (probe_) {
-    auto live = probe_->drops();
-    for (std::size_t i = 0; i < drops.size(); ++i) drops[i] += live[i];
     h.entries = probe_->entries();
     h.max_entries = probe_->max_entries();
   }
-  std::uint64_t missed = retired_missed_ + (probe_ ? probe_->missed_runs() : 0);
+  std::uint64_t missed = ledger_.missed_runs(probe_.get());
   h.drops = {{"map_full", drops[HS_DROP_SYS_MAP_FULL]},
              {"comm_map_full", drops[HS_DROP_SYS_COMM_FULL]},
              {"no_task_storage", drops[HS_DROP_SYS_NO_STORAGE]},
              {"no_memory", drops[HS_DROP_SYS_NO_MEMORY]},
              // Program runs the kernel skipped (recursion, or another program busy on the CPU).
              {"missed_runs", missed}};
-  h.last_read_us = last_read_us_;
+  h.last_read_us = ledger_.last_read_us();
   return h;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/monitoring_config.h"
+#include "daemon/probe_ledger.h"
 #include "monitoring/monitoring_engine.h"
 #include "probes/syscall_probe.h"
 #include "web/routes/app_context.h"
@@ -39,9 +40,7 @@ class SyscallCapture final : public web::CaptureControl {
   std::unique_ptr<probes::SyscallProbe> probe_;
   std::string last_error_;
   std::string last_variant_;
-  std::uint64_t last_read_us_ = 0;
-  std::array<std::uint64_t, HS_DROP_SYS_COUNT> retired_drops_{};  // from probes since unloaded
-  std::uint64_t retired_missed_ = 0;
+  ProbeLedger<HS_DROP_SYS_COUNT> ledger_;
   std::vector<probes::SyscallRecord> records_;
 };
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 // The engine's network answers: top-N remote capping with "other", memory
 // bounding, filters and order, host totals, Prometheus aggregates, sockets.
 #include <gtest/gtest.h>
@@ -64,22 +65,38 @@ TEST_F(NetworkQueriesTest, RemotesBeyondTheCapAreMergedIntoOther) {
   EXPECT_EQ(eng.network_entries({.remote = std::string("other")}).size(), 1u);
 }
 
-TEST_F(NetworkQueriesTest, QuietRemotesAreFoldedToBoundMemoryAndStayExact) {
+TEST_F(NetworkQueriesTest, QuietRemotesAreFoldedAndTheirKernelEntriesForgotten) {
   inspector.add(2, "crawler");
   settings.max_remotes_per_process = 1;  // holds at most 4 remotes individually
   MonitoringEngine eng(clock, inspector, settings);
   std::vector<NetReading> v;
   for (int i = 1; i <= 10; ++i) v.push_back(remote(2, i));
-  eng.ingest_network(v);
-  // The quietest remote keeps growing after being folded: its growth still counts, once.
-  add_round_trips(v[0], 1000, 1'000'000);
-  eng.ingest_network(v);
-  eng.ingest_network(v);
+  auto forget = eng.ingest_network(v);
+  // The six quietest (1..6) are folded into "other" and their kernel entries deleted.
+  ASSERT_EQ(forget.size(), 6u);
+  for (const auto& k : forget) {
+    EXPECT_EQ(k.tgid, 2u);
+    EXPECT_LE(k.addr[3], 6);
+  }
+  // The kernel recreates a deleted entry from zero when that remote is used again.
+  NetReading again = remote(2, 1);
+  again.val = hs_net_val{};
+  add_round_trips(again, 1000, 1'000'000);
+  again.val.bytes_sent = 1'000'000;  // traffic ranks by bytes first
+  std::vector<NetReading> next(v.begin() + 6, v.end());
+  next.push_back(again);
+  // Five remotes held again: the quietest now (7) is folded and forgotten in turn.
+  forget = eng.ingest_network(next);
+  ASSERT_EQ(forget.size(), 1u);
+  EXPECT_EQ(forget[0].addr[3], 7);
   auto e = eng.network_entries({});
   ASSERT_EQ(e.size(), 2u);
-  EXPECT_EQ(e[0].remote, "other");
-  EXPECT_EQ(e[1].remote, "10.0.0.10:80");
-  EXPECT_EQ(e[0].round_trips, 45u + 1000u);
+  auto by_remote = [&](const std::string& r) {
+    auto it = std::find_if(e.begin(), e.end(), [&](const auto& x) { return x.remote == r; });
+    return it == e.end() ? std::uint64_t{0} : it->round_trips;
+  };
+  EXPECT_EQ(by_remote("10.0.0.1:80"), 1000u);  // back, with only its new traffic
+  EXPECT_EQ(by_remote("other"), 55u);          // 1..6 and 7 folded, 8..10 capped
   EXPECT_EQ(eng.network_totals().round_trips, 55u + 1000u);
 }
 
@@ -88,8 +105,10 @@ TEST_F(NetworkQueriesTest, ProcessNetworkHoldsAtMostTheBoundAndFoldsTheQuietest)
   NetTotals interval;
   for (int i = 1; i <= 10; ++i) net.apply(remote(1, i), interval);
   EXPECT_EQ(net.held(), 10u);
-  net.bound(4);
+  std::vector<hs_net_key> evicted;
+  net.bound(4, 1, evicted);
   EXPECT_EQ(net.held(), 4u);
+  EXPECT_EQ(evicted.size(), 6u);
   auto c = net.capped(10);  // more than held: only the folded six are "other"
   ASSERT_EQ(c.top.size(), 4u);
   EXPECT_EQ(c.top.back().first->addr[3], 7);
@@ -97,7 +116,7 @@ TEST_F(NetworkQueriesTest, ProcessNetworkHoldsAtMostTheBoundAndFoldsTheQuietest)
   EXPECT_EQ(c.other->round_trips, 21u);
   std::vector<hs_net_key> keys;
   net.append_keys(1, keys);
-  EXPECT_EQ(keys.size(), 10u);  // folded remotes' kernel entries are still known
+  EXPECT_EQ(keys.size(), 4u);  // only the held remotes still have kernel entries
   EXPECT_EQ(interval.round_trips, 55u);
 }
 

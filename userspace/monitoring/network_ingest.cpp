@@ -30,10 +30,10 @@ std::vector<hs_net_key> MonitoringEngine::ingest_network(std::span<const NetRead
     if (rec->exited_ms != 0) forget.push_back(r.key);
   }
   net_retiring_.clear();
-  // Query-time capping keeps the top N; holding 4N bounds memory without
-  // letting a remote that is briefly quiet lose its own history.
+  // Query-time capping keeps the top N; holding 4N bounds memory (here and in
+  // the kernel map) without letting a remote that is briefly quiet lose its history.
   const std::size_t max_held = 4 * std::max<std::size_t>(1, settings_.max_remotes_per_process);
-  for (auto& [tgid, rec] : live_) rec.network.bound(max_held);
+  for (auto& [tgid, rec] : live_) rec.network.bound(max_held, tgid, forget);
   retire_exited(nullptr, &forget);
   evict_expired();
   return forget;

@@ -55,45 +55,37 @@ void NetMix::add(const NetMix& o) {
 }
 
 void ProcessNetwork::apply(const NetReading& r, NetTotals& interval) {
-  auto [it, inserted] = remotes_.try_emplace(NetRemote::of(r.key));
-  auto& remote = it->second;
-  if (inserted) {
-    remote.totals = std::make_unique<NetTotals>();
-    ++held_;
-  }
-  if (remote.totals) {
-    remote.raw.apply(r.val, *remote.totals, interval);
-    return;
-  }
-  remote.raw.apply(r.val, *folded_, interval);  // folded earlier: its growth goes to "other"
+  auto& remote = remotes_[NetRemote::of(r.key)];
+  remote.raw.apply(r.val, *remote.totals, interval);
 }
 
 void ProcessNetwork::kernel_entries_removed() {
   for (auto& [key, remote] : remotes_) remote.raw.kernel_entry_removed();
 }
 
-void ProcessNetwork::bound(std::size_t max_held) {
-  if (held_ <= max_held) return;
-  std::vector<std::pair<const NetRemote*, Remote*>> held;
-  held.reserve(held_);
-  for (auto& [key, remote] : remotes_)
-    if (remote.totals) held.emplace_back(&key, &remote);
-  std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) {
-    return ranks_before({a.first, a.second->totals.get()}, {b.first, b.second->totals.get()});
-  });
+void ProcessNetwork::bound(std::size_t max_held, std::uint32_t tgid, std::vector<hs_net_key>& evicted) {
+  if (remotes_.size() <= max_held) return;
+  std::vector<std::pair<const NetRemote*, const NetTotals*>> ranked;
+  ranked.reserve(remotes_.size());
+  for (const auto& [key, remote] : remotes_) ranked.emplace_back(&key, remote.totals.get());
+  std::sort(ranked.begin(), ranked.end(), ranks_before);
   if (!folded_) folded_ = std::make_unique<NetTotals>();
-  for (std::size_t i = max_held; i < held.size(); ++i) {
-    folded_->add(*held[i].second->totals);
-    folded_mix_.add(*held[i].first);
-    held[i].second->totals.reset();
+  std::vector<NetRemote> gone;
+  for (std::size_t i = max_held; i < ranked.size(); ++i) {
+    folded_->add(*ranked[i].second);
+    folded_mix_.add(*ranked[i].first);
+    gone.push_back(*ranked[i].first);
   }
-  held_ = max_held;
+  for (const NetRemote& key : gone) {
+    evicted.push_back(key.key(tgid));
+    remotes_.erase(key);
+  }
 }
 
 CappedRemotes ProcessNetwork::capped(std::size_t top_n) const {
   CappedRemotes out;
   for (const auto& [key, remote] : remotes_)
-    if (remote.totals && !remote.totals->empty()) out.top.emplace_back(&key, remote.totals.get());
+    if (!remote.totals->empty()) out.top.emplace_back(&key, remote.totals.get());
   std::sort(out.top.begin(), out.top.end(), ranks_before);
   if (out.top.size() > top_n || folded_) {
     out.other = std::make_unique<NetTotals>();
@@ -111,8 +103,7 @@ CappedRemotes ProcessNetwork::capped(std::size_t top_n) const {
 }
 
 void ProcessNetwork::sum_into(NetTotals& out) const {
-  for (const auto& [key, remote] : remotes_)
-    if (remote.totals) out.add(*remote.totals);
+  for (const auto& [key, remote] : remotes_) out.add(*remote.totals);
   if (folded_) out.add(*folded_);
 }
 

@@ -48,26 +48,27 @@ class ProcessNetwork {
   void apply(const NetReading& r, NetTotals& interval);
   // The probe was reloaded: every next reading counts from zero.
   void kernel_entries_removed();
-  // Keeps at most `max_held` remotes individually; the least traffic ones are
-  // folded into a persistent "other" (their baselines stay so counts remain exact).
-  void bound(std::size_t max_held);
+  // Keeps at most `max_held` remotes; the least traffic ones are folded into a
+  // persistent "other" and forgotten, their kernel keys appended to `evicted` for
+  // deletion (so the kernel map stays bounded too). A folded remote that shows up
+  // again starts afresh from zero, as its new kernel entry does.
+  void bound(std::size_t max_held, std::uint32_t tgid, std::vector<hs_net_key>& evicted);
   CappedRemotes capped(std::size_t top_n) const;
   // Adds every remote's totals, folded ones included, to `out`.
   void sum_into(NetTotals& out) const;
   void append_keys(std::uint32_t tgid, std::vector<hs_net_key>& out) const;
 
   bool empty() const { return remotes_.empty(); }
-  std::size_t held() const { return held_; }
+  std::size_t held() const { return remotes_.size(); }
 
  private:
   struct Remote {
     NetStat raw;
-    std::unique_ptr<NetTotals> totals;  // null once folded
+    std::unique_ptr<NetTotals> totals = std::make_unique<NetTotals>();
   };
   std::map<NetRemote, Remote> remotes_;
   std::unique_ptr<NetTotals> folded_;
   NetMix folded_mix_;
-  std::size_t held_ = 0;  // remotes with their own totals
 };
 
 }  // namespace hs::monitoring

@@ -46,9 +46,10 @@ struct hs_sk_state {
 	__u64 srtt_sampled_ns;  /* last srtt sample taken from tcp_probe */
 	__u64 pending_sent;     /* bytes not yet folded into the aggregate */
 	__u64 pending_recv;
+	__u32 listener_tgid;    /* accepted socket not used yet: who listens on its port */
 	__u8 keyed;             /* key's role/family/addr/port are filled */
 	__u8 rt_waiting;        /* a request was seen, its response's first byte not yet */
-	__u8 pad[6];
+	__u8 pad[2];
 };
 
 struct {
@@ -67,12 +68,14 @@ struct {
 	__type(value, struct hs_net_val);
 } hs_net_aggr SEC(".maps");
 
-/* Local ports something listens on: classifies sockets found already open. */
+/* Local ports something listens on, with the process that called listen() (0 if
+ * unknown): classifies sockets found already open, and names the likely owner of
+ * an accepted connection until a process actually uses it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HS_NET_MAX_LISTEN_PORTS);
 	__type(key, __u16);
-	__type(value, __u8);
+	__type(value, __u32);
 } hs_listen_ports SEC(".maps");
 
 /* Lost events per reason (enum hs_net_drop), per CPU. */
@@ -229,11 +232,11 @@ int BPF_PROG(hs_net_state, const struct sock *sk, const int oldstate, const int 
 	if (newstate == HS_TCP_LISTEN) {
 		/* listen() runs in the owner: remember it for the connections list. */
 		__u16 port = sk->__sk_common.skc_num;
-		__u8 one = 1;
-		bpf_map_update_elem(&hs_listen_ports, &port, &one, BPF_ANY);
-		struct hs_sk_state *st = task__is_kthread() ? 0 : sk__state(sk, BPF_SK_STORAGE_GET_F_CREATE);
+		__u32 tgid = task__is_kthread() ? 0 : bpf_get_current_pid_tgid() >> 32;
+		bpf_map_update_elem(&hs_listen_ports, &port, &tgid, BPF_ANY);
+		struct hs_sk_state *st = tgid ? sk__state(sk, BPF_SK_STORAGE_GET_F_CREATE) : 0;
 		if (st)
-			st->key.tgid = bpf_get_current_pid_tgid() >> 32;
+			st->key.tgid = tgid;
 		return 0;
 	}
 	if (oldstate == HS_TCP_CLOSE && newstate == HS_TCP_SYN_SENT) {
@@ -245,10 +248,15 @@ int BPF_PROG(hs_net_state, const struct sock *sk, const int oldstate, const int 
 		return 0;
 	}
 	if (oldstate == HS_TCP_SYN_RECV && newstate == HS_TCP_ESTABLISHED) {
-		/* An accepted connection, in softirq: keyed now, owned at its first read or write. */
+		/* An accepted connection, in softirq: keyed now, owned at its first read or
+		 * write (by whichever process accepted it). Until then the listener's process
+		 * is the best guess, shown in the connections list only. */
 		struct hs_sk_state *st = sk__state(sk, BPF_SK_STORAGE_GET_F_CREATE);
-		if (st && !st->keyed)
+		if (st && !st->keyed) {
 			sk__fill_key(st, sk, HS_NET_ROLE_SERVER);
+			__u32 *listener = bpf_map_lookup_elem(&hs_listen_ports, &st->key.port);
+			st->listener_tgid = listener ? *listener : 0;
+		}
 		return 0;
 	}
 	/* Leaving ESTABLISHED or closing: fold the socket's last bytes in. */
@@ -425,9 +433,11 @@ int hs_net_connections(struct bpf_iter__tcp *ctx)
 	struct hs_conn_rec rec = {};
 	rec.state = sk->__sk_common.skc_state;
 	rec.local_port = sk->__sk_common.skc_num;
+	struct hs_sk_state *st = bpf_sk_storage_get(&hs_sk_states, sk, 0, 0);
 	if (rec.state == HS_TCP_LISTEN) {
-		__u8 one = 1;
-		bpf_map_update_elem(&hs_listen_ports, &rec.local_port, &one, BPF_ANY);
+		__u32 owner = st ? st->key.tgid : 0;
+		/* Never replace a known listener process with "unknown". */
+		bpf_map_update_elem(&hs_listen_ports, &rec.local_port, &owner, owner ? BPF_ANY : BPF_NOEXIST);
 	}
 	rec.remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (sk->__sk_common.skc_family == HS_AF_INET) {
@@ -455,9 +465,8 @@ int hs_net_connections(struct bpf_iter__tcp *ctx)
 	rec.snd_cwnd = tp->snd_cwnd;
 	rec.bytes_acked = tp->bytes_acked;
 	rec.bytes_received = tp->bytes_received;
-	struct hs_sk_state *st = bpf_sk_storage_get(&hs_sk_states, sk, 0, 0);
 	if (st) {
-		rec.tgid = st->key.tgid;
+		rec.tgid = st->key.tgid ? st->key.tgid : st->listener_tgid;
 		rec.role = st->key.role;
 	}
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));

@@ -19,6 +19,7 @@
 #include "hostscope/wire.h"
 #include "maps.bpf.h"
 #include "latency.bpf.h"
+#include "sock_addr.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -105,44 +106,11 @@ static __always_inline bool task__is_kthread(void)
 	return task->flags & HS_PF_KTHREAD;
 }
 
-static __always_inline bool addr__is_v4_mapped(const __u32 *a)
-{
-	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0xffff);
-}
-
-static __always_inline void sk__v6_addr(__u32 *out, const struct in6_addr *a)
-{
-	out[0] = a->in6_u.u6_addr32[0];
-	out[1] = a->in6_u.u6_addr32[1];
-	out[2] = a->in6_u.u6_addr32[2];
-	out[3] = a->in6_u.u6_addr32[3];
-}
-
-/* Fills family, remote address, port and role. A client's port is the server's;
- * a server's is its own (the peer's ephemeral port would only add cardinality). */
+/* Fills the key's role and remote (see sk__remote). */
 static __always_inline void sk__fill_key(struct hs_sk_state *st, const struct sock *sk, __u8 role)
 {
-	struct hs_net_key *k = &st->key;
-	k->role = role;
-	if (role == HS_NET_ROLE_SERVER)
-		k->port = sk->__sk_common.skc_num;
-	else
-		k->port = bpf_ntohs(sk->__sk_common.skc_dport);
-	if (sk->__sk_common.skc_family == HS_AF_INET) {
-		__u32 a = sk->__sk_common.skc_daddr;
-		k->family = HS_AF_INET;
-		__builtin_memcpy(k->addr, &a, 4);
-	} else {
-		__u32 a6[4];
-		sk__v6_addr(a6, &sk->__sk_common.skc_v6_daddr);
-		if (addr__is_v4_mapped(a6)) {
-			k->family = HS_AF_INET;
-			__builtin_memcpy(k->addr, &a6[3], 4);
-		} else {
-			k->family = HS_AF_INET6;
-			__builtin_memcpy(k->addr, a6, 16);
-		}
-	}
+	st->key.role = role;
+	sk__remote(sk, role, &st->key.family, &st->key.port, st->key.addr);
 	st->keyed = 1;
 }
 

@@ -194,4 +194,57 @@ enum hs_net_drop {
 #define HS_NET_DEFAULT_MAX_ENTRIES 4096
 #define HS_NET_MAX_LISTEN_PORTS 1024
 
+/* ---- L7 exchanges (database, cache, HTTP) -------------------------------- */
+
+/* Protocol the kernel recognised on a connection (values of protocols::Protocol). */
+#define HS_L7_UNKNOWN 0
+#define HS_L7_HTTP 1
+#define HS_L7_POSTGRESQL 2
+#define HS_L7_REDIS 3
+#define HS_L7_MYSQL 4
+
+#define HS_L7_REQ_MAX 2048 /* request prefix kept per exchange (power of two) */
+#define HS_L7_RESP_MAX 128 /* response prefix (power of two) */
+#define HS_L7_PATH_MAX 64  /* Unix socket path kept for the remote */
+#define HS_AF_UNIX 1
+
+/* One exchange: a request and the first bytes of its response, emitted on the
+ * ring buffer when the response begins. Variable length: only req_len bytes of
+ * req[] follow the fixed part (req is last). */
+struct hs_l7_record {
+	__u64 conn_id;        /* socket cookie */
+	__u64 req_ns;         /* first request byte: sent by a client, read by a server */
+	__u64 resp_ns;        /* first response byte: read by a client, written by a server */
+	__u64 req_bytes;      /* all request bytes before the response began */
+	__u32 resp_bytes;     /* bytes of the first response read/write */
+	__u32 tgid;
+	__u32 tid;
+	__u16 req_len;        /* captured prefix of the request */
+	__u16 resp_len;       /* captured prefix of the response */
+	__u8 role;            /* HS_NET_ROLE_CLIENT / HS_NET_ROLE_SERVER */
+	__u8 protocol;        /* HS_L7_* */
+	__u16 family;         /* HS_AF_INET / HS_AF_INET6 / HS_AF_UNIX */
+	__u16 port;           /* as in hs_net_key: the server's port */
+	__u8 flags;           /* HS_L7_F_* */
+	__u8 pad[9];
+	__u8 addr[16];        /* remote address as in hs_net_key */
+	char path[HS_L7_PATH_MAX]; /* Unix: the server's socket path, NUL-terminated if shorter */
+	char resp[HS_L7_RESP_MAX];
+	char req[HS_L7_REQ_MAX];
+};
+HS_STATIC_ASSERT(sizeof(struct hs_l7_record) == 64 + 16 + HS_L7_PATH_MAX + HS_L7_RESP_MAX + HS_L7_REQ_MAX,
+		 "hs_l7_record size");
+#define HS_L7_RECORD_FIXED (sizeof(struct hs_l7_record) - HS_L7_REQ_MAX)
+
+#define HS_L7_F_TLS 1 /* plaintext from TLS library hooks */
+
+enum hs_l7_drop {
+	HS_DROP_L7_RINGBUF_FULL = 0, /* no room on the ring buffer: the exchange is lost */
+	HS_DROP_L7_NO_STORAGE = 1,   /* socket storage could not be created */
+	HS_DROP_L7_READ_FAILED = 2,  /* the payload could not be read from user memory */
+	HS_DROP_L7_COUNT = 3,
+};
+
+#define HS_L7_DEFAULT_RINGBUF_BYTES (8u << 20)
+
 #endif /* HOSTSCOPE_WIRE_H */

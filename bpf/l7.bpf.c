@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/* L7 capture: request/response exchanges of database, cache and HTTP
+ * connections, seen at the socket layer with no change to the application.
+ *
+ * sock_send_length / sock_recv_length fire inside every send and receive on a
+ * socket, in the calling task, with the socket at hand (no fd lookup). The
+ * user buffer comes from the syscall's own arguments in the task's saved user
+ * registers (read/write/readv/writev/sendto/recvfrom/sendmsg/recvmsg), so no
+ * program runs on any other syscall.
+ *
+ * Per socket (SK_STORAGE): the protocol, recognised from the first request
+ * bytes (connections that never look like one are ignored after a few tries),
+ * the side we are on, and the exchange being built. The first request byte
+ * starts an exchange (its prefix is copied); the first response byte completes
+ * it: the record goes to the ring buffer. Pipelined requests are one exchange;
+ * userspace finds the requests in the prefix. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "hostscope/wire.h"
+#include "maps.bpf.h"
+#include "sock_addr.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define HS_IPPROTO_TCP 6
+#define HS_MSG_PEEK 2
+#define HS_PF_KTHREAD 0x00200000
+#define HS_L7_MAX_ATTEMPTS 4 /* data events looked at before a connection is left alone */
+
+#if defined(__TARGET_ARCH_x86)
+enum { HS_NR_READ = 0, HS_NR_WRITE = 1, HS_NR_READV = 19, HS_NR_WRITEV = 20,
+       HS_NR_SENDTO = 44, HS_NR_RECVFROM = 45, HS_NR_SENDMSG = 46, HS_NR_RECVMSG = 47 };
+#define HS_SYSCALL_NR(regs) ((regs)->orig_ax)
+#define HS_SYSCALL_ARG2(regs) ((regs)->si)
+#define HS_SYSCALL_ARG3(regs) ((regs)->dx)
+#elif defined(__TARGET_ARCH_arm64)
+enum { HS_NR_READ = 63, HS_NR_WRITE = 64, HS_NR_READV = 65, HS_NR_WRITEV = 66,
+       HS_NR_SENDTO = 206, HS_NR_RECVFROM = 207, HS_NR_SENDMSG = 211, HS_NR_RECVMSG = 212 };
+#define HS_SYSCALL_NR(regs) ((regs)->syscallno)
+#define HS_SYSCALL_ARG2(regs) ((regs)->regs[1])
+#define HS_SYSCALL_ARG3(regs) ((regs)->regs[2])
+#else
+#error "l7.bpf.c: syscall numbers for this architecture are missing"
+#endif
+
+enum { HS_L7_UNDECIDED = 0, HS_L7_ACTIVE = 1, HS_L7_IGNORED = 2 };
+
+struct hs_l7_conn {
+	__u8 state;    /* HS_L7_UNDECIDED / ACTIVE / IGNORED */
+	__u8 attempts; /* data events seen while undecided */
+	__u8 waiting;  /* a request is in flight, its response not begun */
+	__u8 pad[5];
+	struct hs_l7_record rec;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct hs_l7_conn);
+} hs_l7_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, HS_L7_DEFAULT_RINGBUF_BYTES);
+} hs_l7_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HS_DROP_L7_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} hs_l7_drops SEC(".maps");
+
+/* Wake the reader once this much is waiting; below it, it drains on its own timer. */
+__u64 hs_l7_wakeup_bytes = HS_L7_DEFAULT_RINGBUF_BYTES / 4;
+
+/* A user buffer of the syscall in progress: where the data is and how much is there. */
+struct l7_buf {
+	const void *base;
+	__u64 len;
+};
+
+/* The first buffer of the current read/write/send/recv-family syscall, from the
+ * task's saved user registers. False for any other syscall (io_uring, splice, ...). */
+static __always_inline bool l7__syscall_buffer(struct l7_buf *b)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		return false;
+	long nr = HS_SYSCALL_NR(regs);
+	__u64 arg2 = HS_SYSCALL_ARG2(regs), arg3 = HS_SYSCALL_ARG3(regs);
+	/* Scalars from here on: keeps clang from merging these loads with the stack
+	 * loads below into one instruction on two kinds of pointer (the verifier refuses). */
+	asm volatile("" : "+r"(arg2), "+r"(arg3));
+	struct iovec iov;
+	switch (nr) {
+	case HS_NR_READ:
+	case HS_NR_WRITE:
+	case HS_NR_SENDTO:
+	case HS_NR_RECVFROM:
+		b->base = (const void *)arg2;
+		b->len = arg3;
+		return true;
+	case HS_NR_READV:
+	case HS_NR_WRITEV:
+		if (bpf_probe_read_user(&iov, sizeof(iov), (const void *)arg2))
+			return false;
+		break;
+	case HS_NR_SENDMSG:
+	case HS_NR_RECVMSG: {
+		struct user_msghdr msg;
+		if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)arg2) || !msg.msg_iovlen)
+			return false;
+		if (bpf_probe_read_user(&iov, sizeof(iov), msg.msg_iov))
+			return false;
+		break;
+	}
+	default:
+		return false;
+	}
+	b->base = iov.iov_base;
+	b->len = iov.iov_len;
+	return true;
+}
+
+/* Copies up to cap (a power of two) of the n bytes the syscall moved; returns the count. */
+static __always_inline __u32 l7__copy(char *dst, __u32 cap, const struct l7_buf *b, __u64 moved)
+{
+	__u64 avail = moved < b->len ? moved : b->len;
+	__u32 n = avail < cap ? (__u32)avail : cap;
+	asm volatile("" : "+r"(n));
+	if (n > cap)
+		n = cap;
+	if (bpf_probe_read_user(dst, n, b->base)) {
+		counter__inc(&hs_l7_drops, HS_DROP_L7_READ_FAILED);
+		return 0;
+	}
+	return n;
+}
+
+static __always_inline __u32 be32(const char *p)
+{
+	return ((__u32)(__u8)p[0] << 24) | ((__u32)(__u8)p[1] << 16) | ((__u32)(__u8)p[2] << 8) | (__u8)p[3];
+}
+
+static __always_inline bool starts4(const char *p, char a, char b, char c, char d)
+{
+	return p[0] == a && p[1] == b && p[2] == c && p[3] == d;
+}
+
+/* The protocol of a request, from its first bytes, or HS_L7_UNKNOWN. Userspace
+ * decides for good; this only keeps other traffic off the ring buffer. */
+static __always_inline __u8 l7__detect(const char *p, __u32 n)
+{
+	if (n < 4)
+		return HS_L7_UNKNOWN;
+	if (starts4(p, 'G', 'E', 'T', ' ') || starts4(p, 'P', 'O', 'S', 'T') || starts4(p, 'P', 'U', 'T', ' ') ||
+	    starts4(p, 'H', 'E', 'A', 'D') || starts4(p, 'D', 'E', 'L', 'E') || starts4(p, 'P', 'A', 'T', 'C') ||
+	    starts4(p, 'O', 'P', 'T', 'I'))
+		return HS_L7_HTTP;
+	/* RESP array of bulk strings: *<digits>\r\n$ */
+	if (p[0] == '*' && p[1] >= '1' && p[1] <= '9' && n >= 5 &&
+	    ((p[2] == '\r' && p[3] == '\n' && p[4] == '$') || (n >= 6 && p[3] == '\r' && p[4] == '\n' && p[5] == '$')))
+		return HS_L7_REDIS;
+	if (n >= 8) {
+		/* PostgreSQL startup (protocol 3.0), SSL or GSS encryption request. */
+		__u32 len = be32(p), code = be32(p + 4);
+		if (len >= 8 && len <= 10000 && (code == 196608 || code == 80877103 || code == 80877104))
+			return HS_L7_POSTGRESQL;
+	}
+	if (n >= 5 && (p[0] == 'Q' || p[0] == 'P')) {
+		/* A query or Parse message on a connection that predates us. */
+		__u32 len = be32(p + 1);
+		if (len >= 5 && len < (1u << 24))
+			return HS_L7_POSTGRESQL;
+	}
+	return HS_L7_UNKNOWN;
+}
+
+/* Names the connection's remote; for Unix sockets the server's path. */
+static __always_inline void l7__remote(struct hs_l7_record *rec, const struct sock *sk)
+{
+	__u16 family = sk->__sk_common.skc_family;
+	if (family != HS_AF_UNIX) {
+		sk__remote(sk, rec->role, &rec->family, &rec->port, rec->addr);
+		return;
+	}
+	rec->family = HS_AF_UNIX;
+	struct unix_sock *u = bpf_skc_to_unix_sock((void *)sk);
+	if (!u)
+		return;
+	struct unix_address *a = u->addr;
+	if (rec->role == HS_NET_ROLE_CLIENT) {
+		struct unix_sock *peer = bpf_skc_to_unix_sock(u->peer);
+		a = peer ? peer->addr : 0;
+	}
+	if (a)
+		bpf_probe_read_kernel_str(rec->path, sizeof(rec->path), a->name[0].sun_path);
+}
+
+static __always_inline void l7__emit(struct hs_l7_conn *c)
+{
+	__u32 n = c->rec.req_len;
+	asm volatile("" : "+r"(n));
+	if (n > HS_L7_REQ_MAX)
+		n = HS_L7_REQ_MAX;
+	__u64 flags = bpf_ringbuf_query(&hs_l7_events, BPF_RB_AVAIL_DATA) >= hs_l7_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+											      : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&hs_l7_events, &c->rec, HS_L7_RECORD_FIXED + n, flags))
+		counter__inc(&hs_l7_drops, HS_DROP_L7_RINGBUF_FULL);
+}
+
+/* Looks at the data of an undecided connection: adopts it if it carries a request. */
+static __always_inline void l7__decide(struct hs_l7_conn *c, struct sock *sk, bool sending, const struct l7_buf *b,
+				       __u64 moved)
+{
+	char head[8] = {};
+	__u64 avail = moved < b->len ? moved : b->len;
+	__u32 n = avail < sizeof(head) ? (__u32)avail : sizeof(head);
+	asm volatile("" : "+r"(n));
+	if (n > sizeof(head))
+		n = sizeof(head);
+	__u8 proto = HS_L7_UNKNOWN;
+	if (!bpf_probe_read_user(head, n, b->base))
+		proto = l7__detect(head, n);
+	if (proto == HS_L7_UNKNOWN) {
+		if (++c->attempts >= HS_L7_MAX_ATTEMPTS)
+			c->state = HS_L7_IGNORED;
+		return;
+	}
+	c->state = HS_L7_ACTIVE;
+	c->rec.protocol = proto;
+	/* Whoever sends the request is the client. */
+	c->rec.role = sending ? HS_NET_ROLE_CLIENT : HS_NET_ROLE_SERVER;
+	c->rec.conn_id = bpf_get_socket_cookie(sk);
+	l7__remote(&c->rec, sk);
+}
+
+static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sending)
+{
+	if (ret <= 0 || !sk)
+		return;
+	if (!sending && (flags & HS_MSG_PEEK))
+		return;
+	struct hs_l7_conn *c = bpf_sk_storage_get(&hs_l7_conns, sk, 0, 0);
+	if (c && c->state == HS_L7_IGNORED)
+		return;
+	if (!c) {
+		__u16 family = sk->__sk_common.skc_family;
+		if (family == HS_AF_UNIX) {
+			if (sk->sk_type != 1 /* SOCK_STREAM */)
+				return;
+		} else if (family != HS_AF_INET && family != HS_AF_INET6) {
+			return;
+		} else if (sk->sk_protocol != HS_IPPROTO_TCP) {
+			return;
+		}
+		struct task_struct *task = bpf_get_current_task_btf();
+		if (task->flags & HS_PF_KTHREAD)
+			return;
+		c = bpf_sk_storage_get(&hs_l7_conns, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!c) {
+			counter__inc(&hs_l7_drops, HS_DROP_L7_NO_STORAGE);
+			return;
+		}
+	}
+	struct l7_buf b;
+	if (!l7__syscall_buffer(&b))
+		return;
+	if (c->state == HS_L7_UNDECIDED) {
+		l7__decide(c, sk, sending, &b, (__u64)ret);
+		if (c->state != HS_L7_ACTIVE)
+			return;
+	}
+
+	bool request = (c->rec.role == HS_NET_ROLE_CLIENT) == sending;
+	if (request) {
+		if (c->waiting) {
+			c->rec.req_bytes += ret;
+			return;
+		}
+		c->rec.req_ns = bpf_ktime_get_ns();
+		c->rec.req_bytes = ret;
+		c->rec.req_len = l7__copy(c->rec.req, HS_L7_REQ_MAX, &b, (__u64)ret);
+		c->waiting = 1;
+		return;
+	}
+	if (!c->waiting)
+		return; /* more of a response already reported */
+	c->waiting = 0;
+	c->rec.resp_ns = bpf_ktime_get_ns();
+	c->rec.resp_bytes = ret;
+	c->rec.resp_len = l7__copy(c->rec.resp, HS_L7_RESP_MAX, &b, (__u64)ret);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	c->rec.tgid = pid_tgid >> 32;
+	c->rec.tid = (__u32)pid_tgid;
+	l7__emit(c);
+	/* PostgreSQL that accepted an SSLRequest ('S'): the rest is encrypted. */
+	if (c->rec.protocol == HS_L7_POSTGRESQL && c->rec.req_len == 8 && be32(c->rec.req + 4) == 80877103 &&
+	    c->rec.resp_len >= 1 && c->rec.resp[0] == 'S')
+		c->state = HS_L7_IGNORED;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(hs_l7_send, struct sock *sk, int ret, int flags)
+{
+	l7__io(sk, ret, flags, true);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(hs_l7_recv, struct sock *sk, int ret, int flags)
+{
+	l7__io(sk, ret, flags, false);
+	return 0;
+}

@@ -1,0 +1,103 @@
+#include "probes/l7_probe.h"
+
+#include "hostscope/wire.h"
+#include "l7.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstring>
+
+namespace hs::probes {
+namespace {
+
+Status l7_error(std::string_view step, int err, std::string_view what = {}) { return bpf_error("l7", step, err, what); }
+
+}  // namespace
+
+L7Probe::L7Probe(SkelPtr skel) : skel_(std::move(skel)), ring_(nullptr, &ring_buffer__free) {}
+
+L7Probe::~L7Probe() {
+  detach();
+  ring_.reset();  // before the skeleton closes the map
+}
+
+Result<std::unique_ptr<L7Probe>> L7Probe::load(const L7ProbeOptions& options) {
+  const std::uint32_t page = static_cast<std::uint32_t>(::sysconf(_SC_PAGESIZE));
+  std::uint32_t bytes = std::bit_ceil(std::max(options.ringbuf_bytes, page));
+  SkelPtr skel(l7_bpf::open(), &l7_bpf::destroy);
+  if (!skel) return l7_error("open", errno);
+  if (int err = bpf_map__set_max_entries(skel->maps.hs_l7_events, bytes)) return l7_error("configure", err);
+  skel->data->hs_l7_wakeup_bytes = bytes / 4;
+  if (int err = l7_bpf::load(skel.get())) return l7_error("load", err);
+
+  std::unique_ptr<L7Probe> probe(new L7Probe(std::move(skel)));
+  auto ncpus = possible_cpus("l7");
+  if (!ncpus.ok()) return ncpus.status();
+  probe->ncpus_ = ncpus.value();
+  probe->ring_.reset(ring_buffer__new(bpf_map__fd(probe->skel_->maps.hs_l7_events), &L7Probe::on_record,
+                                      probe.get(), nullptr));
+  if (!probe->ring_) return l7_error("ringbuf", errno);
+  spdlog::info("l7: loaded, ring buffer {} KiB", bytes / 1024);
+  return probe;
+}
+
+Status L7Probe::attach() {
+  if (attached()) return {};
+  for (bpf_program* prog : {skel_->progs.hs_l7_send, skel_->progs.hs_l7_recv}) {
+    bpf_link* link = bpf_program__attach(prog);
+    if (!link) {
+      int err = errno;
+      detach();
+      return l7_error("attach", err, bpf_program__name(prog));
+    }
+    links_.emplace_back(link, &bpf_link__destroy);
+  }
+  return {};
+}
+
+void L7Probe::detach() { links_.clear(); }
+
+int L7Probe::on_record(void* ctx, void* data, std::size_t size) {
+  auto* self = static_cast<L7Probe*>(ctx);
+  const auto* rec = static_cast<const hs_l7_record*>(data);
+  if (size < HS_L7_RECORD_FIXED || rec->req_len > HS_L7_REQ_MAX || HS_L7_RECORD_FIXED + rec->req_len > size ||
+      rec->resp_len > HS_L7_RESP_MAX) {
+    ++self->malformed_;
+    return 0;
+  }
+  if (self->sink_) (*self->sink_)(L7Event{rec});
+  return 0;
+}
+
+Result<int> L7Probe::consume(int timeout_ms, const Sink& sink) {
+  sink_ = &sink;
+  int n = timeout_ms > 0 ? ring_buffer__poll(ring_.get(), timeout_ms) : ring_buffer__consume(ring_.get());
+  sink_ = nullptr;
+  if (n == -EINTR) return 0;
+  if (n < 0) return l7_error("consume", n);
+  return n;
+}
+
+std::array<std::uint64_t, HS_DROP_L7_COUNT> L7Probe::drops() const {
+  std::array<std::uint64_t, HS_DROP_L7_COUNT> total{};
+  auto sums = sum_percpu_counters(bpf_map__fd(skel_->maps.hs_l7_drops), HS_DROP_L7_COUNT, ncpus_);
+  std::copy(sums.begin(), sums.end(), total.begin());
+  return total;
+}
+
+std::uint64_t L7Probe::missed_runs() const { return probes::missed_runs(skel_->obj); }
+
+std::uint32_t L7Probe::ringbuf_bytes() const { return bpf_map__max_entries(skel_->maps.hs_l7_events); }
+
+std::vector<std::uint32_t> L7Probe::program_ids() const {
+  std::vector<std::uint32_t> ids;
+  for (const bpf_prog_info& info : loaded_program_infos(skel_->obj)) ids.push_back(info.id);
+  return ids;
+}
+
+}  // namespace hs::probes

@@ -1,0 +1,54 @@
+// What the L7 capture hands to the protocol decoders, and what they give back.
+// An exchange is one request and the first part of its response on one
+// connection, as the kernel saw them at the syscall layer (bounded prefixes).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hs::protocols {
+
+enum class Protocol : std::uint8_t { unknown = 0, http = 1, postgresql = 2, redis = 3, mysql = 4 };
+
+std::string_view protocol_name(Protocol p);  // "http", "postgresql", "redis", "mysql", "unknown"
+
+struct Exchange {
+  bool server_side = false;          // true: this process read the request and wrote the response
+  std::string_view request;          // prefix of the request bytes (everything sent before the response began)
+  std::uint64_t request_bytes = 0;   // their total size (request.size() < request_bytes: truncated)
+  std::string_view response;         // prefix of the first response read/write
+  std::uint64_t response_bytes = 0;  // size of that first response read/write
+};
+
+// One database statement, cache command or HTTP request found in an exchange.
+// Pipelined requests give several operations from one exchange.
+struct Operation {
+  Protocol protocol = Protocol::unknown;
+  std::string text;         // SQL as sent (bounded), "SET key value" (bounded), "GET /users/42"
+  std::string fingerprint;  // SQL with literals as ?, "SET", "CONFIG GET", "GET /users/:id"
+  std::string method;       // HTTP method; Redis command; SQL verb (SELECT/INSERT/...)
+  std::string route;        // HTTP: path with ids collapsed, no query string
+  int status = 0;           // HTTP status code, 0 if none seen
+  bool error = false;       // PostgreSQL ErrorResponse, Redis '-' reply, MySQL ERR, HTTP 5xx
+  std::string error_text;   // bounded, for the slow/error samples
+  bool truncated = false;   // text was cut by the capture limit
+};
+
+// Decodes the exchanges of one connection in order. Stateful: PostgreSQL
+// remembers prepared statement texts by name, MySQL by statement id.
+class ConnectionDecoder {
+ public:
+  virtual ~ConnectionDecoder() = default;
+  // Appends what `ex` contains (nothing for handshakes, auth, SSL requests).
+  virtual void decode(const Exchange& ex, std::vector<Operation>& out) = 0;
+};
+
+// The protocol of a connection from its first exchange (request and response
+// prefixes), or unknown. Cheap; never throws; any bytes are valid input.
+Protocol detect(const Exchange& ex);
+std::unique_ptr<ConnectionDecoder> make_decoder(Protocol p);
+
+}  // namespace hs::protocols

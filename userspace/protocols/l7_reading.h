@@ -1,0 +1,25 @@
+// One decoded L7 operation with the context the capture knows: which process,
+// which connection and side, the remote, and when request and response were seen.
+// What the daemon hands to the monitoring engine (ingest_l7).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "protocols/exchange.h"
+
+namespace hs::protocols {
+
+struct L7Reading {
+  std::uint32_t tgid = 0;
+  std::uint64_t conn_id = 0;       // stable per connection while it lives (socket cookie)
+  bool server_side = false;        // this process answered (read the request, wrote the response)
+  std::string remote;              // "10.0.0.5:5432", "[::1]:6379", "unix:/run/postgresql/.s.PGSQL.5432", "10.0.0.7:*" (server side)
+  std::uint64_t request_ns = 0;    // CLOCK_MONOTONIC: first request byte sent (client) / read (server)
+  std::uint64_t response_ns = 0;   // first response byte read (client) / written (server)
+  std::uint64_t response_bytes = 0;
+  bool tls = false;                // plaintext came from TLS library hooks
+  Operation op;                    // latency of op = response_ns - request_ns (pipelined ops share it)
+};
+
+}  // namespace hs::protocols

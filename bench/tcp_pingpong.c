@@ -1,8 +1,10 @@
 /* tcp_pingpong: 1-byte request/response round trips over TCP on the loopback
  * between two processes; prints the mean time per round trip.
  *
- *   tcp_pingpong ROUNDS
+ *   tcp_pingpong ROUNDS [redis]
  *
+ * With "redis" the request is a RESP PING and the answer +PONG (an exchange the
+ * L7 probe records); otherwise one byte each way (traffic it leaves alone).
  * Each round trip is two send()s and two recv()s, so it crosses every hook of
  * the TCP probe's data path (sock_send_length, sock_recv_length, tcp_probe) twice.
  * A tenth of ROUNDS warms up first. Output: "<ns> ns/round_trip <rounds>". */
@@ -12,6 +14,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,15 +27,30 @@ static unsigned long long now_ns(void)
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
+static const char *request = "x", *answer = "x";
+static size_t request_len = 1, answer_len = 1;
+
+/* Reads exactly len bytes. */
+static int recv_all(int fd, size_t len)
+{
+	char buf[64];
+	while (len) {
+		ssize_t n = recv(fd, buf, len < sizeof(buf) ? len : sizeof(buf), 0);
+		if (n <= 0)
+			return -1;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static int exchange(int fd, unsigned long n, int asking)
 {
-	char b = 'x';
 	for (unsigned long i = 0; i < n; i++) {
-		if (asking && send(fd, &b, 1, 0) != 1)
+		if (asking && send(fd, request, request_len, 0) != (ssize_t)request_len)
 			return -1;
-		if (recv(fd, &b, 1, 0) != 1)
+		if (recv_all(fd, asking ? answer_len : request_len))
 			return -1;
-		if (!asking && send(fd, &b, 1, 0) != 1)
+		if (!asking && send(fd, answer, answer_len, 0) != (ssize_t)answer_len)
 			return -1;
 	}
 	return 0;
@@ -40,9 +58,15 @@ static int exchange(int fd, unsigned long n, int asking)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s ROUNDS\n", argv[0]);
+	if (argc != 2 && !(argc == 3 && strcmp(argv[2], "redis") == 0)) {
+		fprintf(stderr, "usage: %s ROUNDS [redis]\n", argv[0]);
 		return 2;
+	}
+	if (argc == 3) {
+		request = "*1\r\n$4\r\nPING\r\n";
+		answer = "+PONG\r\n";
+		request_len = strlen(request);
+		answer_len = strlen(answer);
 	}
 	unsigned long rounds = strtoul(argv[1], NULL, 10), warm = rounds / 10;
 	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);

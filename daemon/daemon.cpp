@@ -45,10 +45,13 @@ Status Daemon::init() {
   }
   network_ = std::make_unique<NetCapture>(*engine_);
   (void)network_->set_config(monitoring_, false);
-  captures_ = std::make_unique<Captures>(*capture_, *network_);
+  l7_ = std::make_unique<L7Capture>(*engine_);
+  (void)l7_->set_config(monitoring_, false);
+  captures_ = std::make_unique<Captures>(*capture_, *network_, *l7_);
   // A probe that cannot load leaves the daemon up, degraded, with the reason in status.
   if (Status st = capture_->start(); !st.ok()) spdlog::warn("running degraded: {}", st.text());
   if (Status st = network_->start(); !st.ok()) spdlog::warn("running without network capture: {}", st.text());
+  if (Status st = l7_->start(); !st.ok()) spdlog::warn("running without L7 capture: {}", st.text());
   publish_health();
 
   ctx_ = std::make_unique<web::AppContext>(web::AppContext{
@@ -78,6 +81,7 @@ Status Daemon::apply_monitoring_config(const config::MonitoringConfig& next) {
   }
   if (Status st = network_->set_config(next, captures_->wanted()); !st.ok())
     spdlog::warn("network capture: {}", st.text());
+  if (Status st = l7_->set_config(next, captures_->wanted()); !st.ok()) spdlog::warn("L7 capture: {}", st.text());
   bool interval_changed = next.interval_ms != monitoring_.interval_ms;
   monitoring_ = next;
   engine_->set_settings(engine_settings(monitoring_));
@@ -129,11 +133,14 @@ void Daemon::sample_system() {
   engine_->ingest_system(p, std::move(cores));
 }
 
-void Daemon::publish_health() { engine_->set_probe_health({capture_->health(), network_->health()}); }
+void Daemon::publish_health() {
+  engine_->set_probe_health({capture_->health(), network_->health(), l7_->health()});
+}
 
 void Daemon::tick() {
   capture_->poll();
   network_->poll();
+  l7_->poll();
   sample_system();
   publish_health();
   engine_->finish_interval();
@@ -153,6 +160,7 @@ void Daemon::shutdown() {
   if (server_) server_->stop();
   if (capture_) (void)capture_->stop();
   if (network_) (void)network_->stop();
+  if (l7_) (void)l7_->stop();
   io_.stop();
 }
 
@@ -161,6 +169,7 @@ int Daemon::run() {
     spdlog::critical("cannot start: {}", st.text());
     if (capture_) (void)capture_->stop();
     if (network_) (void)network_->stop();
+    if (l7_) (void)l7_->stop();
     return 1;
   }
   signals_.add(SIGINT);

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "config/daemon_options.h"
 #include "daemon/captures.h"
+#include "daemon/l7_capture.h"
 #include "daemon/net_capture.h"
 #include "daemon/procfs_inspector.h"
 #include "daemon/state.h"
@@ -53,6 +54,7 @@ class Daemon final : public web::ConfigControl {
   std::unique_ptr<monitoring::MonitoringEngine> engine_;
   std::unique_ptr<SyscallCapture> capture_;
   std::unique_ptr<NetCapture> network_;
+  std::unique_ptr<L7Capture> l7_;
   std::unique_ptr<Captures> captures_;
   web::StaticFiles static_files_;
   std::unique_ptr<web::AppContext> ctx_;

@@ -2,9 +2,13 @@
 // through the real Api over a real engine, for route tests.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
 #include <string_view>
+
+#include <boost/json.hpp>
 
 #include "common/clock.h"
 #include "monitoring/monitoring_engine.h"
@@ -69,6 +73,13 @@ class FakeTokens : public TokenAuthority {
   }
 };
 
+// How many lines of an exposition start with `prefix` ("name{" counts a family's series).
+inline std::size_t count_lines(const std::string& body, const std::string& prefix) {
+  std::size_t n = body.rfind(prefix, 0) == 0 ? 1 : 0;
+  for (std::size_t at = body.find("\n" + prefix); at != std::string::npos; at = body.find("\n" + prefix, at + 1)) ++n;
+  return n;
+}
+
 // A real engine and Api over fake controls.
 class ApiHarness {
  public:
@@ -85,6 +96,30 @@ class ApiHarness {
     r.bearer_token = std::move(token);
     if (!r.body.empty()) r.content_type = "application/json";
     return api.handle(r);
+  }
+
+  // Reports the health of one probe (and no other).
+  void set_probe(std::string name, std::string state, std::string reason = "") {
+    monitoring::ProbeHealth h;
+    h.name = std::move(name);
+    h.state = std::move(state);
+    h.reason = std::move(reason);
+    engine.set_probe_health({h});
+  }
+
+  // A GET that must answer 200, parsed.
+  boost::json::object get_ok(const std::string& path, std::map<std::string, std::string> query = {}) {
+    auto r = call("GET", path, std::move(query));
+    EXPECT_EQ(r.status, 200) << path << " " << r.body;
+    return r.status == 200 ? boost::json::parse(r.body).as_object() : boost::json::object{};
+  }
+
+  // A GET that must answer 400 with a message naming query parameter `param`.
+  void expect_bad_param(const std::string& path, std::map<std::string, std::string> query, const std::string& param) {
+    auto r = call("GET", path, std::move(query));
+    ASSERT_EQ(r.status, 400) << param << " " << r.body;
+    auto msg = std::string(boost::json::parse(r.body).at("error").at("message").as_string());
+    EXPECT_NE(msg.find("'" + param + "'"), std::string::npos) << msg;
   }
 
   FakeClock clock;

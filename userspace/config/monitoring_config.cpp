@@ -184,7 +184,29 @@ constexpr U32Field kU32Fields[] = {
     {"prometheus_max_series", &MonitoringConfig::prometheus_max_series, 1, 100000},
     {"max_network_entries", &MonitoringConfig::max_network_entries, 64, 1048576},
     {"max_remotes_per_process", &MonitoringConfig::max_remotes_per_process, 1, 10000},
+    {"slow_query_threshold_ms", &MonitoringConfig::slow_query_threshold_ms, 1, 600000},
+    {"max_fingerprints_per_process", &MonitoringConfig::max_fingerprints_per_process, 1, 100000},
+    {"max_routes_per_process", &MonitoringConfig::max_routes_per_process, 1, 100000},
+    {"l7_ring_buffer_kb", &MonitoringConfig::l7_ring_buffer_kb, 64, 262144},
 };
+
+struct BoolField {
+  std::string_view name;
+  bool MonitoringConfig::*member;
+};
+
+constexpr BoolField kBoolFields[] = {
+    {"network_enabled", &MonitoringConfig::network_enabled},
+    {"l7_enabled", &MonitoringConfig::l7_enabled},
+    {"capture_literals", &MonitoringConfig::capture_literals},
+};
+
+// A BPF ring buffer's size must be a power of two (of pages: 64 KiB and up are).
+MaybeError check_ring_buffer(const MonitoringConfig& c) {
+  const std::uint32_t kb = c.l7_ring_buffer_kb;
+  if ((kb & (kb - 1)) == 0) return std::nullopt;
+  return error("l7_ring_buffer_kb", "must be a power of two (got " + std::to_string(kb) + ")");
+}
 
 std::variant<MonitoringConfig, FieldError> apply(const MonitoringConfig& base, const json::value& v) {
   if (!v.is_object()) return error("body", "must be a JSON object, not " + kind_name(v));
@@ -201,17 +223,23 @@ std::variant<MonitoringConfig, FieldError> apply(const MonitoringConfig& base, c
         break;
       }
     }
+    for (const auto& f : kBoolFields) {
+      if (!known && key == f.name) {
+        known = true;
+        e = read_bool(kv.value(), std::string(f.name), c.*f.member);
+        break;
+      }
+    }
     if (!known) {
       if (key == "filters") {
         e = apply_filters(kv.value(), c.filters);
-      } else if (key == "network_enabled") {
-        e = read_bool(kv.value(), "network_enabled", c.network_enabled);
       } else {
         e = error(echo_key(key), "unknown field");
       }
     }
     if (e) return *e;
   }
+  if (auto e = check_ring_buffer(c)) return *e;
   // The coarse series is built from the fine one, so it must reach at least as far back.
   if (c.coarse_retention_s < c.fine_retention_s) {
     if (obj.contains("coarse_retention_s") || !obj.contains("fine_retention_s")) {
@@ -273,6 +301,12 @@ json::value to_json(const MonitoringConfig& c) {
   o["network_enabled"] = c.network_enabled;
   o["max_network_entries"] = i64(c.max_network_entries);
   o["max_remotes_per_process"] = i64(c.max_remotes_per_process);
+  o["l7_enabled"] = c.l7_enabled;
+  o["slow_query_threshold_ms"] = i64(c.slow_query_threshold_ms);
+  o["capture_literals"] = c.capture_literals;
+  o["max_fingerprints_per_process"] = i64(c.max_fingerprints_per_process);
+  o["max_routes_per_process"] = i64(c.max_routes_per_process);
+  o["l7_ring_buffer_kb"] = i64(c.l7_ring_buffer_kb);
   return o;
 }
 

@@ -1,4 +1,4 @@
-// What the monitoring engine and the syscall and network probes are told to do; changeable at run time
+// What the monitoring engine and the syscall, network and L7 probes are told to do; changeable at run time
 // through PUT monitoring/config and set at start from the [monitoring] TOML table.
 // One validator (monitoring_config_from_value) serves both, so the rules cannot drift.
 #pragma once
@@ -32,6 +32,12 @@ struct MonitoringConfig {
   bool network_enabled = true;                // TCP capture (connect, RTT, retransmits, round trips)
   std::uint32_t max_network_entries = 4096;   // kernel (process, remote) map capacity, 64..1048576 (next start)
   std::uint32_t max_remotes_per_process = 32; // remotes reported individually per process, 1..10000
+  bool l7_enabled = true;                     // database (PostgreSQL, MySQL, Redis) and HTTP capture
+  std::uint32_t slow_query_threshold_ms = 100;      // slow-query log threshold, 1..600000
+  bool capture_literals = false;                    // keep statement texts with literals (samples, slow log)
+  std::uint32_t max_fingerprints_per_process = 200; // statements per process, 1..100000; the rest are "other"
+  std::uint32_t max_routes_per_process = 200;       // HTTP (method, route) per process, 1..100000; the rest "other"
+  std::uint32_t l7_ring_buffer_kb = 8192;           // L7 ring buffer, a power of two in 64..262144 (next start)
   bool operator==(const MonitoringConfig&) const = default;
 };
 

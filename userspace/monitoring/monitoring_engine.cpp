@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "common/syscall_names.h"
+#include "monitoring/capping.h"
 
 namespace hs::monitoring {
 namespace {
@@ -34,14 +35,6 @@ void SyscallAggregate::add(const SyscallStat& st) {
   hist.merge(st.hist());
 }
 
-void SyscallAggregate::add(const SyscallAggregate& o) {
-  count += o.count;
-  errors += o.errors;
-  total_ns += o.total_ns;
-  max_ns = std::max(max_ns, o.max_ns);
-  hist.merge(o.hist);
-}
-
 MonitoringEngine::MonitoringEngine(const Clock& clock, ProcessInspector& inspector, EngineSettings settings)
     : clock_(clock),
       inspector_(inspector),
@@ -64,11 +57,15 @@ void MonitoringEngine::set_settings(const EngineSettings& s) {
 ProcessRecord& MonitoringEngine::record_for(std::uint32_t tgid) {
   auto it = live_.find(tgid);
   if (it != live_.end()) return it->second;
+  return add_live(tgid, inspector_.inspect(tgid));
+}
+
+ProcessRecord& MonitoringEngine::add_live(std::uint32_t tgid, std::optional<ProcessMeta> meta) {
   ProcessRecord rec;
   rec.first_seen_ms = clock_.now_ms();
   rec.inspected_ms = rec.first_seen_ms;
   rec.meta.pid = tgid;
-  if (auto meta = inspector_.inspect(tgid)) {
+  if (meta) {
     rec.meta = std::move(*meta);
     rec.meta_known = true;
   } else if (comm_fallback_) {
@@ -119,6 +116,7 @@ void MonitoringEngine::kernel_entries_reset() {
 }
 
 void MonitoringEngine::retire_exited(std::vector<hs_sys_key>* sys_forget, std::vector<hs_net_key>* net_forget) {
+  ++exit_checks_;
   const std::int64_t now = clock_.now_ms();
   for (auto it = live_.begin(); it != live_.end();) {
     auto& rec = it->second;
@@ -191,10 +189,17 @@ void MonitoringEngine::finish_interval() {
   p.net_rtt_p50_ns = net_interval_.rtt.percentile(0.50);
   p.net_rtt_p95_ns = net_interval_.rtt.percentile(0.95);
   p.net_rtt_p99_ns = net_interval_.rtt.percentile(0.99);
+  p.db_ops_per_s = per_s(l7_interval_.db.count);
+  p.db_errors_per_s = per_s(l7_interval_.db.errors);
+  p.db_p95_ns = l7_interval_.db.hist.percentile(0.95);
+  p.http_requests_per_s = per_s(l7_interval_.http.count);
+  p.http_5xx_per_s = per_s(l7_interval_.http_5xx);
+  p.http_p95_ns = l7_interval_.http.hist.percentile(0.95);
   p.system = system_;
-  series_.add(p, interval_.hist, net_interval_.rtt);
+  series_.add(p, {interval_.hist, net_interval_.rtt, l7_interval_.db.hist, l7_interval_.http.hist});
   interval_ = SyscallDelta{};
   net_interval_ = NetTotals{};
+  l7_interval_ = L7Interval{};
   ++counters_.intervals;
 }
 
@@ -307,15 +312,10 @@ std::vector<SyscallAggregate> MonitoringEngine::syscalls_by_comm(std::size_t max
     all.push_back(std::move(a));
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.total_ns > b.total_ns; });
-  if (max_series == 0) max_series = 1;
-  if (all.size() <= max_series) return all;
-  // Keep the top max_series-1 and fold the rest into one "other" series.
   SyscallAggregate other;
   other.comm = "other";
   other.syscall = "other";
-  for (std::size_t i = max_series - 1; i < all.size(); ++i) other.add(all[i]);
-  all.resize(max_series - 1);
-  all.push_back(std::move(other));
+  fold_tail(all, max_series, std::move(other), [](SyscallAggregate& o, const SyscallAggregate& a) { o.merge(a); });
   return all;
 }
 

@@ -1,5 +1,5 @@
-// The monitoring engine: folds syscall and TCP aggregates and system samples into
-// per-process totals, percentiles and time series. Plain C++, single-threaded
+// The monitoring engine: folds syscall and TCP aggregates, decoded L7 operations
+// and system samples into per-process totals, percentiles and time series. Plain C++, single-threaded
 // (the daemon calls it from one executor), driven by an injectable clock.
 #pragma once
 
@@ -16,11 +16,16 @@
 
 #include "common/clock.h"
 #include "common/net_reading.h"
+#include "monitoring/l7_queries.h"
 #include "monitoring/network_queries.h"
+#include "monitoring/op_totals.h"
+#include "monitoring/process_l7.h"
 #include "monitoring/process_network.h"
 #include "monitoring/samples.h"
 #include "monitoring/series.h"
+#include "monitoring/slow_log.h"
 #include "monitoring/syscall_stats.h"
+#include "protocols/l7_reading.h"
 
 namespace hs::monitoring {
 
@@ -32,6 +37,10 @@ struct EngineSettings {
   std::size_t max_exited_processes = 4096;
   std::uint32_t meta_refresh_ms = 5000;  // re-read comm/cgroup/rss of live processes this often
   std::uint32_t max_remotes_per_process = 32;  // TCP remotes reported individually; the rest are "other"
+  std::uint32_t slow_query_threshold_ms = 100;       // database operations this slow go to the slow-query log
+  bool capture_literals = false;                     // keep statement texts with their literals (samples, slow log)
+  std::uint32_t max_fingerprints_per_process = 200;  // statements held per process; new ones past it are "other"
+  std::uint32_t max_routes_per_process = 200;        // HTTP (method, route) held per process; the rest are "other"
 };
 
 struct ProcessRecord {
@@ -42,6 +51,7 @@ struct ProcessRecord {
   std::int64_t inspected_ms = 0;
   std::map<std::uint32_t, SyscallStat> syscalls;  // by syscall nr
   ProcessNetwork network;                         // by remote
+  ProcessL7 l7;                                   // by statement fingerprint and by HTTP route
 };
 
 struct SyscallEntry {
@@ -68,14 +78,11 @@ struct ProcessSummary {
 };
 
 // Totals of one syscall across processes, or of one (comm, syscall) pair.
-struct SyscallAggregate {
+struct SyscallAggregate : OpTotals {
   std::string comm;  // empty when aggregated across every process
   std::uint32_t nr = 0;
   std::string syscall;
-  std::uint64_t count = 0, errors = 0, total_ns = 0, max_ns = 0;
-  Histogram hist;
   void add(const SyscallStat& st);
-  void add(const SyscallAggregate& other);
 };
 
 struct EngineCounters {
@@ -87,6 +94,9 @@ struct EngineCounters {
   std::uint64_t exited_evicted = 0;
   std::uint64_t network_polls = 0;
   std::uint64_t network_samples = 0;
+  std::uint64_t l7_polls = 0;
+  std::uint64_t l7_readings = 0;
+  std::uint64_t l7_ignored = 0;  // readings of no database or HTTP protocol
 };
 
 class MonitoringEngine {
@@ -110,6 +120,10 @@ class MonitoringEngine {
   void network_kernel_reset();
   // The latest snapshot of live TCP sockets.
   void set_connections(std::vector<ConnectionReading> conns);
+  // Decoded L7 operations drained from the capture since the last call (events,
+  // not cumulative: each is counted once). Call once per interval; it checks for
+  // exited processes itself when no syscall or network poll has since its last call.
+  void ingest_l7(std::span<const protocols::L7Reading> readings);
   void ingest_system(const SystemPoint& system, std::vector<CoreLoad> cores) {
     system_ = system;
     cores_ = std::move(cores);
@@ -132,6 +146,23 @@ class MonitoringEngine {
   // (comm, remote) aggregates for Prometheus, at most max_series, the rest in comm/remote "other".
   std::vector<NetworkAggregate> network_by_comm(std::size_t max_series) const;
   ConnectionPage connections(const ConnectionQuery& q) const;
+  // Per-(process, system, side, fingerprint) entries, most total time first.
+  std::vector<DatabaseEntry> database_entries(const DatabaseQuery& q) const;
+  // Per-(process, side, method, route) entries, most total time first.
+  std::vector<HttpEntry> http_entries(const HttpQuery& q) const;
+  // Statements aggregated across processes by (system, fingerprint).
+  QueryList database_queries(const QueryListFilter& f) const;
+  // The slow-query log, newest first, filtered by system, side, pid and comm (not sort/offset).
+  std::vector<SlowQuery> slow_queries(const QueryListFilter& f, std::size_t limit) const;
+  // Endpoints aggregated across processes by (side, method, route).
+  EndpointList http_endpoints(const EndpointListFilter& f) const;
+  L7Totals database_totals() const;
+  // Database operations sent to the slow-query log since start (dropped from the ring or not).
+  std::uint64_t slow_queries_total() const { return slow_log_.recorded(); }
+  L7Totals http_totals() const;
+  // Prometheus aggregates, at most max_series each, the rest folded into one "other" series.
+  std::vector<DatabaseSeries> database_series(std::size_t max_series) const;
+  std::vector<HttpSeries> http_series(std::size_t max_series) const;
   const SystemPoint& system() const { return system_; }
   const std::vector<CoreLoad>& cores() const { return cores_; }
   const SeriesStore& series() const { return series_; }
@@ -144,6 +175,14 @@ class MonitoringEngine {
 
  private:
   ProcessRecord& record_for(std::uint32_t tgid);
+  ProcessRecord& add_live(std::uint32_t tgid, std::optional<ProcessMeta> meta);
+  // Whose an L7 event of `tgid` is: the live process, a new one, or, when the
+  // process is gone, its exited record (events drain after the process exits).
+  ProcessRecord& l7_owner(std::uint32_t tgid);
+  void add_statement(ProcessRecord& rec, const protocols::L7Reading& r, std::uint64_t latency_ns);
+  void add_request(ProcessRecord& rec, const protocols::L7Reading& r, std::uint64_t latency_ns);
+  // Wall-clock milliseconds of a CLOCK_MONOTONIC timestamp.
+  std::int64_t wall_ms(std::uint64_t mono_ns) const;
   // Whose a reading of `tgid` is: the live process, a new one, or one that another
   // probe's poll has just retired (nullptr once that one is evicted).
   ProcessRecord* owner_of(std::uint32_t tgid, const std::unordered_map<std::uint32_t, std::uint64_t>& retiring);
@@ -173,6 +212,12 @@ class MonitoringEngine {
   SeriesStore series_;
   SyscallDelta interval_;
   NetTotals net_interval_;
+  struct L7Interval {
+    OpTotals db, http;
+    std::uint64_t http_5xx = 0;
+  } l7_interval_;
+  SlowLog slow_log_;
+  std::uint64_t exit_checks_ = 0, exit_checks_at_l7_ = 0;  // retire_exited() runs, to see if a poll ran since
   // tgid -> poll sequence: processes retired by one probe's poll whose entries in
   // the other probe's map are folded into their exited record at that map's next poll.
   std::unordered_map<std::uint32_t, std::uint64_t> sys_retiring_, net_retiring_;

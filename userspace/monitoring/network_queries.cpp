@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "monitoring/capping.h"
 #include "monitoring/monitoring_engine.h"
 #include "monitoring/net_endpoint.h"
 
@@ -187,15 +188,11 @@ std::vector<NetworkAggregate> MonitoringEngine::network_by_comm(std::size_t max_
   for (auto& [key, a] : agg) all.push_back(std::move(a));
   std::stable_sort(all.begin(), all.end(),
                    [](const auto& a, const auto& b) { return more_traffic(a.totals, b.totals); });
-  if (max_series == 0) max_series = 1;
-  if (all.size() <= max_series) return all;
-  // Keep the top max_series-1 and fold the rest into one "other" series.
   NetworkAggregate other;
   other.comm = "other";
   other.remote = "other";
-  for (std::size_t i = max_series - 1; i < all.size(); ++i) merge(other, all[i].direction, all[i].totals);
-  all.resize(max_series - 1);
-  all.push_back(std::move(other));
+  fold_tail(all, max_series, std::move(other),
+            [&merge](NetworkAggregate& o, const NetworkAggregate& a) { merge(o, a.direction, a.totals); });
   return all;
 }
 

@@ -9,6 +9,8 @@ constexpr double SeriesPoint::*kRates[] = {
     &SeriesPoint::net_connects_per_s,    &SeriesPoint::net_connect_failures_per_s,
     &SeriesPoint::net_retransmits_per_s, &SeriesPoint::net_resets_per_s,         &SeriesPoint::net_round_trips_per_s,
     &SeriesPoint::net_bytes_sent_per_s,  &SeriesPoint::net_bytes_received_per_s,
+    &SeriesPoint::db_ops_per_s,          &SeriesPoint::db_errors_per_s,          &SeriesPoint::http_requests_per_s,
+    &SeriesPoint::http_5xx_per_s,
 };
 
 // System gauges that are averaged over the minute the same way.
@@ -30,18 +32,19 @@ void SeriesStore::set_capacity(std::size_t fine_capacity, std::size_t coarse_cap
   trim();
 }
 
-void SeriesStore::add(const SeriesPoint& point, const Histogram& syscall_hist, const Histogram& net_rtt_hist) {
+void SeriesStore::add(const SeriesPoint& point, const IntervalHistograms& hists) {
   std::int64_t minute = point.ts_ms / 60'000;
   if (minute_ >= 0 && minute != minute_ && !minute_points_.empty()) {
     coarse_.push_back(rollup());
     minute_points_.clear();
-    minute_hist_.clear();
-    minute_net_rtt_hist_.clear();
+    for (Histogram* h : {&minute_hist_, &minute_net_rtt_hist_, &minute_db_hist_, &minute_http_hist_}) h->clear();
   }
   minute_ = minute;
   minute_points_.push_back(point);
-  minute_hist_.merge(syscall_hist);
-  minute_net_rtt_hist_.merge(net_rtt_hist);
+  minute_hist_.merge(hists.syscall);
+  minute_net_rtt_hist_.merge(hists.net_rtt);
+  minute_db_hist_.merge(hists.db);
+  minute_http_hist_.merge(hists.http);
   fine_.push_back(point);
   trim();
 }
@@ -81,6 +84,8 @@ SeriesPoint SeriesStore::rollup() const {
   r.net_rtt_p50_ns = minute_net_rtt_hist_.percentile(0.50);
   r.net_rtt_p95_ns = minute_net_rtt_hist_.percentile(0.95);
   r.net_rtt_p99_ns = minute_net_rtt_hist_.percentile(0.99);
+  r.db_p95_ns = minute_db_hist_.percentile(0.95);
+  r.http_p95_ns = minute_http_hist_.percentile(0.95);
   return r;
 }
 

@@ -38,7 +38,18 @@ struct SeriesPoint {
   double net_connects_per_s = 0, net_connect_failures_per_s = 0, net_retransmits_per_s = 0, net_resets_per_s = 0;
   double net_round_trips_per_s = 0, net_bytes_sent_per_s = 0, net_bytes_received_per_s = 0;
   std::uint64_t net_rtt_p50_ns = 0, net_rtt_p95_ns = 0, net_rtt_p99_ns = 0;
+  // Decoded L7 operations completed in the interval.
+  double db_ops_per_s = 0, db_errors_per_s = 0, http_requests_per_s = 0, http_5xx_per_s = 0;
+  std::uint64_t db_p95_ns = 0, http_p95_ns = 0;
   SystemPoint system;
+};
+
+// The latency histograms of one interval, rolled up per minute for its percentiles.
+struct IntervalHistograms {
+  const Histogram& syscall;
+  const Histogram& net_rtt;
+  const Histogram& db;
+  const Histogram& http;
 };
 
 class SeriesStore {
@@ -46,9 +57,8 @@ class SeriesStore {
   SeriesStore(std::size_t fine_capacity, std::size_t coarse_capacity);
   void set_capacity(std::size_t fine_capacity, std::size_t coarse_capacity);
 
-  // Adds one interval's point with the interval's merged syscall latency and
-  // TCP round-trip histograms.
-  void add(const SeriesPoint& point, const Histogram& syscall_hist, const Histogram& net_rtt_hist);
+  // Adds one interval's point with the interval's merged latency histograms.
+  void add(const SeriesPoint& point, const IntervalHistograms& hists);
 
   const std::deque<SeriesPoint>& fine() const { return fine_; }
   const std::deque<SeriesPoint>& coarse() const { return coarse_; }
@@ -56,6 +66,8 @@ class SeriesStore {
   SeriesPoint current_minute() const;
   const Histogram& current_minute_hist() const { return minute_hist_; }
   const Histogram& current_minute_net_rtt_hist() const { return minute_net_rtt_hist_; }
+  const Histogram& current_minute_db_hist() const { return minute_db_hist_; }
+  const Histogram& current_minute_http_hist() const { return minute_http_hist_; }
 
  private:
   SeriesPoint rollup() const;
@@ -67,6 +79,8 @@ class SeriesStore {
   std::vector<SeriesPoint> minute_points_;
   Histogram minute_hist_;
   Histogram minute_net_rtt_hist_;
+  Histogram minute_db_hist_;
+  Histogram minute_http_hist_;
 };
 
 }  // namespace hs::monitoring

@@ -76,11 +76,14 @@ int L7Probe::on_record(void* ctx, void* data, std::size_t size) {
 
 Result<int> L7Probe::consume(int timeout_ms, const Sink& sink) {
   sink_ = &sink;
-  int n = timeout_ms > 0 ? ring_buffer__poll(ring_.get(), timeout_ms) : ring_buffer__consume(ring_.get());
+  // Records are mostly submitted without a wake-up (see bpf/l7.bpf.c), so the wait
+  // only paces the reader: whatever is there afterwards is consumed either way.
+  int waited = timeout_ms > 0 ? ring_buffer__poll(ring_.get(), timeout_ms) : 0;
+  int n = ring_buffer__consume(ring_.get());
   sink_ = nullptr;
-  if (n == -EINTR) return 0;
+  if (waited < 0 && waited != -EINTR) return l7_error("poll", waited);
   if (n < 0) return l7_error("consume", n);
-  return n;
+  return std::max(waited, 0) + n;
 }
 
 std::array<std::uint64_t, HS_DROP_L7_COUNT> L7Probe::drops() const {

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 
 #include "web/routes/json_error.h"
+#include "web/routes/l7_routes.h"
 #include "web/routes/metrics_route.h"
 #include "web/routes/monitoring_routes.h"
 #include "web/routes/network_routes.h"
@@ -30,6 +31,7 @@ std::optional<Response> check_access(const std::string& method, const std::strin
 Api::Api(AppContext& ctx) : ctx_(ctx) {
   add_monitoring_routes(router_, ctx_);
   add_network_routes(router_, ctx_);
+  add_l7_routes(router_, ctx_);
   router_.add("GET", "/metrics", [this](const Request& r) { return cached_metrics(r); });
   router_.add("GET", "/healthz", [](const Request&) {
     return json_response(200, boost::json::object{{"status", "ok"}});

@@ -12,4 +12,6 @@ std::vector<prom::Bucket> power_of_two_buckets(const Histogram& h, unsigned firs
   return out;
 }
 
+std::vector<prom::Bucket> request_buckets(const Histogram& h) { return power_of_two_buckets(h, 14, 34, 2); }
+
 }  // namespace hs::web

@@ -14,4 +14,8 @@ namespace hs::web {
 std::vector<prom::Bucket> power_of_two_buckets(const Histogram& h, unsigned first_pow, unsigned last_pow,
                                                unsigned step);
 
+// Request times (TCP connects and round trips, database statements, HTTP
+// requests): every other power of two from 16.4 us to 17.2 s.
+std::vector<prom::Bucket> request_buckets(const Histogram& h);
+
 }  // namespace hs::web

@@ -74,6 +74,12 @@ json::object to_json(const monitoring::SeriesPoint& p) {
           {"net_rtt_p50_ns", p.net_rtt_p50_ns},
           {"net_rtt_p95_ns", p.net_rtt_p95_ns},
           {"net_rtt_p99_ns", p.net_rtt_p99_ns},
+          {"db_ops_per_s", p.db_ops_per_s},
+          {"db_errors_per_s", p.db_errors_per_s},
+          {"db_p95_ns", p.db_p95_ns},
+          {"http_requests_per_s", p.http_requests_per_s},
+          {"http_5xx_per_s", p.http_5xx_per_s},
+          {"http_p95_ns", p.http_p95_ns},
           {"system", to_json(p.system)}};
 }
 

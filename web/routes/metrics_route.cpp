@@ -4,6 +4,7 @@
 
 #include "web/routes/histogram_buckets.h"
 #include "web/routes/json_error.h"
+#include "web/routes/l7_metrics.h"
 #include "web/routes/prometheus_text.h"
 #include "web/routes/tcp_metrics.h"
 
@@ -41,6 +42,7 @@ Response get_prometheus_metrics(const Request& req, const AppContext& ctx) {
   }
 
   check(append_tcp_metrics(x, eng, max_series));
+  check(append_l7_metrics(x, eng, max_series));
 
   check(x.family({"hostscope_bpf_dropped_events_total", "Events lost by a probe, by reason", MetricType::counter}));
   check(x.family({"hostscope_probe_attached", "1 when the probe is attached", MetricType::gauge}));

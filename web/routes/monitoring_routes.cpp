@@ -3,8 +3,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "web/routes/availability.h"
 #include "web/routes/json_error.h"
 #include "web/routes/json_views.h"
+#include "web/routes/l7_routes.h"
 #include "web/routes/network_json.h"
 #include "web/routes/network_routes.h"
 #include "web/routes/query_params.h"
@@ -17,9 +19,7 @@ constexpr std::uint64_t kMaxLimit = 100'000;
 
 // Layers the metrics contract names that this build does not capture yet:
 // answered with an empty list and the reason, never with invented numbers.
-bool uncaptured_layer(const std::string& type) {
-  return type == "database" || type == "http" || type == "frontend";
-}
+bool uncaptured_layer(const std::string& type) { return type == "frontend"; }
 
 std::optional<std::uint32_t> as_pid(std::optional<std::uint64_t> pid) {
   if (!pid) return std::nullopt;
@@ -29,9 +29,7 @@ std::optional<std::uint32_t> as_pid(std::optional<std::uint64_t> pid) {
 // TCP totals, with why they may be missing when the network probe is not attached.
 json::object network_summary(const monitoring::MonitoringEngine& eng) {
   json::object o = to_json(eng.network_totals());
-  auto unavailable = network_unavailable(eng);
-  o["available"] = !unavailable;
-  if (unavailable) o["reason"] = *unavailable;
+  set_availability(o, network_unavailable(eng), true);
   return o;
 }
 
@@ -60,15 +58,20 @@ json::object status_object(const AppContext& ctx) {
                                   {"processes_exited", c.processes_exited},
                                   {"exited_evicted", c.exited_evicted},
                                   {"network_polls", c.network_polls},
-                                  {"network_samples", c.network_samples}}}};
+                                  {"network_samples", c.network_samples},
+                                  {"l7_polls", c.l7_polls},
+                                  {"l7_readings", c.l7_readings},
+                                  {"l7_ignored", c.l7_ignored}}}};
 }
 
 }  // namespace
 
 Response get_monitoring_metrics(const Request& req, const AppContext& ctx) {
   QueryParams q(req);
-  q.only({"type", "pid", "comm", "syscall", "remote", "direction", "limit"});
   auto type = q.one_of("type", {"syscall", "system", "network", "database", "http", "frontend"});
+  if (!q.ok()) return q.error_response();
+  if (type == "database" || type == "http") return get_l7_metrics(req, ctx, *type);
+  q.only({"type", "pid", "comm", "syscall", "remote", "direction", "limit"});
   auto pid = q.uint("pid", 1, 4194304);
   auto comm = q.text("comm", 15);
   auto syscall = q.text("syscall", 64);
@@ -103,10 +106,7 @@ Response get_monitoring_metrics(const Request& req, const AppContext& ctx) {
     nq.limit = limit.value_or(1000);
     for (const auto& e : ctx.engine.network_entries(nq)) metrics.push_back(to_json(e));
     // Totals kept from an earlier capture are still listed.
-    if (auto reason = network_unavailable(ctx.engine)) {
-      out["available"] = false;
-      out["reason"] = *reason;
-    }
+    set_availability(out, network_unavailable(ctx.engine), false);
   } else if (uncaptured_layer(t)) {
     out["available"] = false;
     out["reason"] = t + " capture is not part of this build yet";
@@ -146,6 +146,8 @@ Response get_monitoring_summary(const Request& req, const AppContext& ctx) {
                    {"syscalls", std::move(syscalls)},
                    {"system", to_json(eng.system())},
                    {"network", network_summary(eng)},
+                   {"database", database_summary(eng)},
+                   {"http", http_summary(eng)},
                    {"capture", json::object{{"dropped_total", dropped}}},
                    {"top_processes", std::move(top_processes)},
                    {"top_syscalls", std::move(top_syscalls)}};

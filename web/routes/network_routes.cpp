@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "monitoring/net_endpoint.h"
+#include "web/routes/availability.h"
 #include "web/routes/json_error.h"
 #include "web/routes/network_json.h"
 #include "web/routes/query_params.h"
@@ -12,12 +13,7 @@ namespace hs::web {
 namespace json = boost::json;
 
 std::optional<std::string> network_unavailable(const monitoring::MonitoringEngine& engine) {
-  for (const auto& h : engine.probe_health()) {
-    if (h.name != "network") continue;
-    if (h.state == "attached") return std::nullopt;
-    return h.reason.empty() ? "the network probe is " + h.state : h.reason;
-  }
-  return "network capture is not running";
+  return probe_unavailable(engine, "network", "network capture");
 }
 
 Response get_network_connections(const Request& req, const AppContext& ctx) {

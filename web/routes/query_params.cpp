@@ -64,6 +64,16 @@ std::optional<std::string> QueryParams::one_of(std::string_view name, std::span<
   return std::nullopt;
 }
 
+std::optional<std::string> QueryParams::matching(std::string_view name, bool (*valid)(std::string_view),
+                                                 std::string_view what) {
+  auto v = text(name);
+  if (v && !valid(*v)) {
+    fail(name, "must be " + std::string(what));
+    return std::nullopt;
+  }
+  return v;
+}
+
 Response QueryParams::error_response() const { return json_error(400, "invalid_parameter", error_); }
 
 }  // namespace hs::web

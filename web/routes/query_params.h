@@ -22,6 +22,8 @@ class QueryParams {
   std::optional<std::string> text(std::string_view name, std::size_t max_len = 256);
   std::optional<std::string> one_of(std::string_view name, std::initializer_list<std::string_view> values);
   std::optional<std::string> one_of(std::string_view name, std::span<const std::string_view> values);
+  // Text that valid(text) accepts; `what` completes "must be ..." in the error.
+  std::optional<std::string> matching(std::string_view name, bool (*valid)(std::string_view), std::string_view what);
 
   bool ok() const { return error_.empty(); }
   // 400 response naming the first bad parameter.

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "monitoring/net_endpoint.h"
-#include "web/routes/histogram_buckets.h"
+#include "web/routes/metrics_writer.h"
 
 namespace hs::web {
 namespace {
@@ -20,36 +20,10 @@ constexpr const char* kRoundTrip = "hostscope_tcp_round_trip_seconds";
 constexpr const char* kBytes = "hostscope_tcp_bytes_total";
 constexpr const char* kConnections = "hostscope_tcp_connections";
 
-// Network times: every other power of two from 16.4 us to 17.2 s (slot
-// boundaries, so the counts are exact).
-std::vector<prom::Bucket> network_buckets(const Histogram& h) { return power_of_two_buckets(h, 14, 34, 2); }
-
-class Writer {
- public:
-  explicit Writer(prom::Exposition& x) : x_(x) {}
-  void keep(const Status& s) {
-    if (first_error_.ok() && !s.ok()) first_error_ = s;
-  }
-  void family(const char* name, const char* help, MetricType type) { keep(x_.family({name, help, type})); }
-  void sample(const char* name, const prom::Labels& labels, std::uint64_t v) {
-    keep(x_.sample(name, labels, static_cast<double>(v)));
-  }
-  // A histogram series only once something was recorded in it.
-  void histogram(const char* name, const prom::Labels& labels, const Histogram& h, double sum_seconds) {
-    if (h.count() == 0) return;
-    keep(x_.histogram(name, labels, network_buckets(h), sum_seconds, h.count()));
-  }
-  const Status& first_error() const { return first_error_; }
-
- private:
-  prom::Exposition& x_;
-  Status first_error_;
-};
-
 }  // namespace
 
 Status append_tcp_metrics(prom::Exposition& x, const monitoring::MonitoringEngine& eng, std::size_t max_series) {
-  Writer w(x);
+  MetricsWriter w(x);
   w.family(kConnect, "TCP connect (SYN_SENT to ESTABLISHED) time by command and remote", MetricType::histogram);
   w.family(kFailures, "TCP connects that failed (refused, reset, timed out)", MetricType::counter);
   w.family(kSrtt, "Smoothed TCP round-trip time samples by command and remote", MetricType::histogram);

@@ -1,0 +1,130 @@
+#include "daemon/l7_capture.h"
+
+#include <time.h>
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+namespace hs::daemon {
+namespace {
+
+constexpr int kPollMs = 50;  // the reader's wait when the kernel does not wake it
+
+std::uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace
+
+L7Capture::~L7Capture() { (void)stop(); }
+
+Status L7Capture::set_config(const config::MonitoringConfig& cfg, bool capture_wanted) {
+  bool was_enabled = config_.l7_enabled;
+  config_ = cfg;
+  if (!capture_wanted || was_enabled == cfg.l7_enabled) return {};
+  return cfg.l7_enabled ? start() : stop();
+}
+
+Status L7Capture::start() {
+  if (!config_.l7_enabled || running()) return {};
+  probes::L7ProbeOptions opts;
+  opts.ringbuf_bytes = config_.l7_ring_buffer_kb * 1024u;
+  auto loaded = probes::L7Probe::load(opts);
+  if (!loaded.ok()) {
+    last_error_ = loaded.status().text();
+    spdlog::error("l7 probe unavailable: {}", last_error_);
+    return loaded.status();
+  }
+  probe_ = std::move(loaded.value());
+  if (Status st = probe_->attach(); !st.ok()) {
+    last_error_ = st.text();
+    spdlog::error("l7 probe failed to attach: {}", last_error_);
+    probe_.reset();
+    return st;
+  }
+  last_error_.clear();
+  stopping_ = false;
+  reader_ = std::thread([this] { read_loop(); });
+  spdlog::info("l7 probe attached");
+  return {};
+}
+
+Status L7Capture::stop() {
+  if (!probe_) return {};
+  probe_->detach();
+  stopping_ = true;
+  if (reader_.joinable()) reader_.join();  // it drains what is left first
+  poll();
+  ledger_.retire(*probe_);
+  probe_.reset();
+  spdlog::info("l7 probe detached and unloaded");
+  return {};
+}
+
+void L7Capture::read_loop() {
+  l7::ConnectionTable table;
+  std::vector<protocols::L7Reading> batch;
+  std::uint64_t last_sweep = monotonic_ns();
+  for (;;) {
+    bool last = stopping_.load();
+    auto t0 = std::chrono::steady_clock::now();
+    std::uint64_t now = monotonic_ns();
+    auto n = probe_->consume(last ? 0 : kPollMs, [&](const probes::L7Event& e) {
+      table.decode(*e.record, e.request(), e.response(), now, batch);
+    });
+    if (!n.ok()) spdlog::warn("l7 read: {}", n.status().text());
+    if (now - last_sweep > 10'000'000'000ull) {
+      table.evict_idle(now);
+      last_sweep = now;
+    }
+    {
+      std::lock_guard lock(mu_);
+      std::size_t room = kMaxQueued > queue_.size() ? kMaxQueued - queue_.size() : 0;
+      std::size_t take = std::min(room, batch.size());
+      queue_full_ += batch.size() - take;
+      std::move(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(queue_));
+      table_ = table.counters();
+      connections_ = table.size();
+      malformed_ = probe_->malformed();
+      if (n.ok() && n.value() > 0)
+        last_read_us_ = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+    }
+    batch.clear();
+    if (last) return;
+  }
+}
+
+void L7Capture::poll() {
+  std::vector<protocols::L7Reading> ready;
+  {
+    std::lock_guard lock(mu_);
+    ready.swap(queue_);
+  }
+  engine_.ingest_l7(ready);
+}
+
+monitoring::ProbeHealth L7Capture::health() const {
+  monitoring::ProbeHealth h;
+  h.name = "l7";
+  h.state = running() ? "attached" : (!last_error_.empty() ? "failed" : "detached");
+  h.variant = "tp_btf";
+  h.reason = last_error_.empty() && !config_.l7_enabled ? "disabled in the configuration" : last_error_;
+  auto drops = ledger_.drops(probe_.get());
+  std::lock_guard lock(mu_);
+  h.drops = {{"ringbuf_full", drops[HS_DROP_L7_RINGBUF_FULL]},
+             {"no_socket_storage", drops[HS_DROP_L7_NO_STORAGE]},
+             {"payload_unreadable", drops[HS_DROP_L7_READ_FAILED]},
+             {"queue_full", queue_full_},
+             {"malformed", malformed_},
+             {"missed_runs", ledger_.missed_runs(probe_.get())}};
+  h.entries = connections_;
+  h.max_entries = l7::TableLimits{}.max_connections;
+  h.last_read_us = last_read_us_;
+  return h;
+}
+
+}  // namespace hs::daemon

@@ -1,0 +1,56 @@
+// Owns the L7 probe for the daemon. A reader thread drains the ring buffer,
+// decodes exchanges per connection and queues the operations; poll() (on the
+// daemon's executor) hands the queue to the engine.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/monitoring_config.h"
+#include "daemon/probe_ledger.h"
+#include "l7/connection_table.h"
+#include "monitoring/monitoring_engine.h"
+#include "probes/l7_probe.h"
+
+namespace hs::daemon {
+
+class L7Capture {
+ public:
+  explicit L7Capture(monitoring::MonitoringEngine& engine) : engine_(engine) {}
+  ~L7Capture();
+
+  Status start();  // no-op when disabled in the config
+  Status stop();
+  bool running() const { return probe_ && probe_->attached(); }
+  Status set_config(const config::MonitoringConfig& cfg, bool capture_wanted);
+  void poll();
+  monitoring::ProbeHealth health() const;
+
+  // Decoded operations waiting for the engine, at most this many.
+  static constexpr std::size_t kMaxQueued = 262144;
+
+ private:
+  void read_loop();
+
+  monitoring::MonitoringEngine& engine_;
+  config::MonitoringConfig config_;
+  std::unique_ptr<probes::L7Probe> probe_;
+  std::string last_error_;
+  ProbeLedger<HS_DROP_L7_COUNT> ledger_;
+
+  std::thread reader_;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;  // guards queue_ and the counters below
+  std::vector<protocols::L7Reading> queue_;
+  std::uint64_t queue_full_ = 0;     // operations lost because the engine fell behind
+  std::uint64_t malformed_ = 0;      // records the probe could not use
+  l7::TableCounters table_{};        // copy of the reader's decoder counters
+  std::size_t connections_ = 0;
+  std::uint64_t last_read_us_ = 0;
+};
+
+}  // namespace hs::daemon

@@ -1,0 +1,99 @@
+// ConnectionTable: kernel exchange records in, decoded readings out, one decoder
+// per connection, bounded.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <string>
+
+#include "l7/connection_table.h"
+
+namespace hs::l7 {
+namespace {
+
+hs_l7_record record(std::uint64_t conn, std::uint8_t role, const std::string& req, const std::string& resp) {
+  hs_l7_record r{};
+  r.conn_id = conn;
+  r.role = role;
+  r.protocol = HS_L7_REDIS;
+  r.tgid = 77;
+  r.tid = 78;
+  r.req_ns = 1'000;
+  r.resp_ns = 51'000;
+  r.req_bytes = req.size();
+  r.resp_bytes = static_cast<std::uint32_t>(resp.size());
+  r.req_len = static_cast<std::uint16_t>(std::min<std::size_t>(req.size(), HS_L7_REQ_MAX));
+  r.resp_len = static_cast<std::uint16_t>(std::min<std::size_t>(resp.size(), HS_L7_RESP_MAX));
+  std::memcpy(r.req, req.data(), r.req_len);
+  std::memcpy(r.resp, resp.data(), r.resp_len);
+  r.family = HS_AF_INET;
+  r.port = 6379;
+  std::uint32_t a = htonl(0x7f000001);
+  std::memcpy(r.addr, &a, 4);
+  return r;
+}
+
+void decode(ConnectionTable& t, const hs_l7_record& r, std::uint64_t now, std::vector<protocols::L7Reading>& out) {
+  t.decode(r, {r.req, r.req_len}, {r.resp, r.resp_len}, now, out);
+}
+
+const std::string kPipeline = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n*1\r\n$3\r\nFOO\r\n";
+const std::string kReplies = "$1\r\nv\r\n+PONG\r\n-ERR unknown command 'FOO'\r\n";
+
+TEST(ConnectionTable, PipelinedExchangeGivesOneReadingPerCommandWithItsContext) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  decode(t, record(5, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 1, out);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].op.fingerprint, "GET");
+  EXPECT_EQ(out[1].op.fingerprint, "PING");
+  EXPECT_TRUE(out[2].op.error);
+  for (const auto& r : out) {
+    EXPECT_EQ(r.tgid, 77u);
+    EXPECT_EQ(r.conn_id, 5u);
+    EXPECT_FALSE(r.server_side);
+    EXPECT_EQ(r.remote, "127.0.0.1:6379");
+    EXPECT_EQ(r.response_ns - r.request_ns, 50'000u);  // pipelined commands share the exchange's latency
+  }
+  EXPECT_EQ(t.size(), 1u);
+  EXPECT_EQ(t.counters().operations, 3u);
+}
+
+TEST(ConnectionTable, ServerSideRemoteHidesThePeerPortAndUnixShowsThePath) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  decode(t, record(6, HS_NET_ROLE_SERVER, kPipeline, kReplies), 1, out);
+  ASSERT_FALSE(out.empty());
+  EXPECT_TRUE(out[0].server_side);
+  EXPECT_EQ(out[0].remote, "127.0.0.1:*");
+  auto u = record(7, HS_NET_ROLE_CLIENT, kPipeline, kReplies);
+  u.family = HS_AF_UNIX;
+  std::strcpy(u.path, "/run/redis.sock");
+  EXPECT_EQ(remote_of(u), "unix:/run/redis.sock");
+}
+
+TEST(ConnectionTable, UnrecognisedConnectionsAreCountedNotDecoded) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  auto r = record(8, HS_NET_ROLE_CLIENT, "\x16\x03\x01 not a protocol", "\x16\x03\x03");
+  r.protocol = HS_L7_UNKNOWN;
+  decode(t, r, 1, out);
+  decode(t, r, 2, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(t.counters().undecodable, 2u);
+}
+
+TEST(ConnectionTable, DecodersAreBoundedAndIdleOnesForgotten) {
+  ConnectionTable t({.max_connections = 3, .idle_ns = 100});
+  std::vector<protocols::L7Reading> out;
+  for (std::uint64_t c = 1; c <= 5; ++c) decode(t, record(c, HS_NET_ROLE_CLIENT, kPipeline, kReplies), c, out);
+  EXPECT_EQ(t.size(), 3u);
+  EXPECT_EQ(t.counters().evicted, 2u);
+  t.evict_idle(104);  // connections last seen at 3 is idle for 101 > 100
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(out.size(), 15u);
+}
+
+}  // namespace
+}  // namespace hs::l7

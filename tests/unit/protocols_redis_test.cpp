@@ -1,0 +1,242 @@
+// Redis decoder: RESP2/RESP3 commands and replies, pipelining, errors, secrets.
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "protocols/exchange.h"
+
+namespace hs::protocols {
+namespace {
+
+// A command as clients send it: an array of bulk strings.
+std::string command(std::initializer_list<std::string_view> args) {
+  std::string s = "*" + std::to_string(args.size()) + "\r\n";
+  for (std::string_view a : args) s += "$" + std::to_string(a.size()) + "\r\n" + std::string(a) + "\r\n";
+  return s;
+}
+
+std::vector<Operation> decode(std::string_view req, std::string_view resp, std::uint64_t req_bytes = 0) {
+  auto d = make_decoder(Protocol::redis);
+  Exchange ex;
+  ex.request = req;
+  ex.request_bytes = req_bytes ? req_bytes : req.size();
+  ex.response = resp;
+  ex.response_bytes = resp.size();
+  std::vector<Operation> ops;
+  d->decode(ex, ops);
+  return ops;
+}
+
+TEST(RedisDecoder, SetWithOk) {
+  auto ops = decode(command({"SET", "user:42", "hello"}), "+OK\r\n");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].protocol, Protocol::redis);
+  EXPECT_EQ(ops[0].method, "SET");
+  EXPECT_EQ(ops[0].fingerprint, "SET");
+  EXPECT_EQ(ops[0].text, "SET user:42 hello");
+  EXPECT_FALSE(ops[0].error);
+  EXPECT_FALSE(ops[0].truncated);
+}
+
+TEST(RedisDecoder, LowerCaseAndInline) {
+  auto ops = decode(command({"get", "k"}), "$-1\r\n");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].method, "GET");
+  EXPECT_EQ(ops[0].text, "GET k");
+  ops = decode("PING\r\n", "+PONG\r\n");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].fingerprint, "PING");
+  ops = decode("\r\nset a  b\r\nget a\n", "+OK\r\n$1\r\nb\r\n");
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_EQ(ops[0].text, "SET a b");
+  EXPECT_EQ(ops[1].text, "GET a");
+}
+
+// What `redis-benchmark -P 16 -t set,get` writes: 16 commands in one write.
+TEST(RedisDecoder, RedisBenchmarkPipelines) {
+  std::string sets, gets;
+  for (int i = 0; i < 16; ++i) {
+    sets += command({"SET", "key:__rand_int__", "xxx"});
+    gets += command({"GET", "key:__rand_int__"});
+  }
+  std::string oks, bulks;
+  for (int i = 0; i < 16; ++i) {
+    oks += "+OK\r\n";
+    bulks += i % 2 ? "$3\r\nxxx\r\n" : "$-1\r\n";
+  }
+  auto ops = decode(sets, oks);
+  ASSERT_EQ(ops.size(), 16u);
+  for (const Operation& op : ops) {
+    EXPECT_EQ(op.fingerprint, "SET");
+    EXPECT_EQ(op.text, "SET key:__rand_int__ xxx");
+    EXPECT_FALSE(op.error);
+  }
+  ops = decode(gets, bulks);
+  ASSERT_EQ(ops.size(), 16u);
+  for (const Operation& op : ops) EXPECT_EQ(op.fingerprint, "GET");
+  // PING_INLINE and PING_MBULK.
+  EXPECT_EQ(decode("PING\r\nPING\r\nPING\r\n", "+PONG\r\n+PONG\r\n+PONG\r\n").size(), 3u);
+  EXPECT_EQ(decode(command({"PING"}) + command({"PING"}), "+PONG\r\n+PONG\r\n").size(), 2u);
+}
+
+TEST(RedisDecoder, ErrorsPairWithTheirCommand) {
+  std::string req = command({"SET", "a", "1"}) + command({"FOO"}) + command({"INCR", "a"}) + command({"LPUSH", "a", "x"});
+  std::string resp =
+      "+OK\r\n"
+      "-ERR unknown command 'FOO', with args beginning with: \r\n"
+      ":2\r\n"
+      "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+  auto ops = decode(req, resp);
+  ASSERT_EQ(ops.size(), 4u);
+  EXPECT_FALSE(ops[0].error);
+  EXPECT_TRUE(ops[1].error);
+  EXPECT_EQ(ops[1].error_text, "ERR unknown command 'FOO', with args beginning with: ");
+  EXPECT_EQ(ops[1].fingerprint, "FOO");
+  EXPECT_FALSE(ops[2].error);
+  EXPECT_TRUE(ops[3].error);
+  EXPECT_EQ(ops[3].error_text.substr(0, 9), "WRONGTYPE");
+}
+
+TEST(RedisDecoder, Resp3Replies) {
+  std::string req;
+  for (int i = 0; i < 12; ++i) req += command({"CMD" + std::to_string(i)});
+  std::string resp =
+      "%2\r\n+server\r\n+redis\r\n+proto\r\n:3\r\n"        // map (HELLO 3)
+      "_\r\n"                                              // null
+      ",3.14\r\n"                                          // double
+      "#t\r\n"                                             // boolean
+      "=15\r\ntxt:Some string\r\n"                         // verbatim string
+      "(3492890328409238509324850943850943825024385\r\n"   // big number
+      "~2\r\n$1\r\na\r\n*2\r\n:1\r\n%0\r\n"                // set holding a nested array and an empty map
+      ">3\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n_\r\n"  // push: out of band, not a reply
+      "|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.1\r\n:7\r\n"  // attribute, then the reply
+      "!21\r\nSYNTAX invalid syntax\r\n"                   // bulk error
+      "*-1\r\n"                                            // null array
+      "$0\r\n\r\n"                                         // empty bulk
+      "*1\r\n-ERR nested errors are values\r\n";           // an error inside an array is not the reply's error
+  auto ops = decode(req, resp);
+  ASSERT_EQ(ops.size(), 12u);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(ops[i].error, i == 8) << i;
+  EXPECT_EQ(ops[8].error_text, "SYNTAX invalid syntax");
+}
+
+TEST(RedisDecoder, ContainerCommandsKeepTheirSubcommand) {
+  struct Case {
+    std::string req;
+    const char* fingerprint;
+    const char* text;
+  };
+  const Case cases[] = {
+      {command({"CONFIG", "GET", "maxmemory"}), "CONFIG GET", "CONFIG GET maxmemory"},
+      {command({"client", "setname", "worker-1"}), "CLIENT SETNAME", "CLIENT SETNAME worker-1"},
+      {command({"XINFO", "STREAM", "s"}), "XINFO STREAM", "XINFO STREAM s"},
+      {command({"OBJECT", "ENCODING", "k"}), "OBJECT ENCODING", "OBJECT ENCODING k"},
+      {command({"SCRIPT", "LOAD", "return 1"}), "SCRIPT LOAD", "SCRIPT LOAD return 1"},
+      {command({"CLUSTER", "INFO"}), "CLUSTER INFO", "CLUSTER INFO"},
+      {command({"FUNCTION", "LIST"}), "FUNCTION LIST", "FUNCTION LIST"},
+      {command({"MEMORY", "USAGE", "k"}), "MEMORY USAGE", "MEMORY USAGE k"},
+      {command({"COMMAND", "DOCS", "get"}), "COMMAND DOCS", "COMMAND DOCS get"},
+      {command({"COMMAND"}), "COMMAND", "COMMAND"},
+      {command({"GET", "CONFIG"}), "GET", "GET CONFIG"},
+      {command({"CONFIG", "\x01weird"}), "CONFIG", "CONFIG .weird"},
+  };
+  for (const Case& c : cases) {
+    auto ops = decode(c.req, "+OK\r\n");
+    ASSERT_EQ(ops.size(), 1u) << c.text;
+    EXPECT_EQ(ops[0].fingerprint, c.fingerprint);
+    EXPECT_EQ(ops[0].text, c.text);
+  }
+}
+
+TEST(RedisDecoder, SecretsNeverReachTheText) {
+  struct Case {
+    std::string req;
+    const char* fingerprint;
+    const char* text;
+  };
+  const Case cases[] = {
+      {command({"AUTH", "s3cret"}), "AUTH", "AUTH ?"},
+      {command({"auth", "user", "s3cret"}), "AUTH", "AUTH ?"},
+      {command({"HELLO", "3", "AUTH", "default", "s3cret"}), "HELLO", "HELLO ?"},
+      {command({"ACL", "SETUSER", "bob", ">s3cret"}), "ACL SETUSER", "ACL SETUSER ?"},
+      {command({"CONFIG", "SET", "requirepass", "s3cret"}), "CONFIG SET", "CONFIG SET ?"},
+      {command({"MIGRATE", "h", "6379", "", "0", "5000", "AUTH", "s3cret", "KEYS", "k"}), "MIGRATE", "MIGRATE ?"},
+      {"AUTH s3cret\r\n", "AUTH", "AUTH ?"},
+  };
+  for (const Case& c : cases) {
+    auto ops = decode(c.req, "+OK\r\n");
+    ASSERT_EQ(ops.size(), 1u) << c.text;
+    EXPECT_EQ(ops[0].fingerprint, c.fingerprint);
+    EXPECT_EQ(ops[0].text, c.text);
+    EXPECT_EQ(ops[0].text.find("s3cret"), std::string::npos);
+  }
+  // Cut inside the password: still counted, still hidden.
+  std::string auth = command({"AUTH", "averylongpassword"});
+  auto ops = decode(auth.substr(0, auth.size() - 8), "", auth.size());
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].text, "AUTH ?");
+  EXPECT_TRUE(ops[0].truncated);
+}
+
+TEST(RedisDecoder, TextIsBounded) {
+  auto ops = decode(command({"SET", "k", std::string(200, 'v')}), "+OK\r\n");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].text, "SET k " + std::string(64, 'v') + "...");
+  std::string many = "*40\r\n$4\r\nMSET\r\n";
+  for (int i = 0; i < 39; ++i) many += "$2\r\nab\r\n";
+  ops = decode(many, "+OK\r\n");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].text.substr(ops[0].text.size() - 7), " ab ...");
+  std::string huge = "*17\r\n$4\r\nMSET\r\n";
+  for (int i = 0; i < 16; ++i) huge += "$100\r\n" + std::string(100, 'z') + "\r\n";
+  ops = decode(huge, "");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_LE(ops[0].text.size(), 512u);
+  EXPECT_EQ(decode(command({"SET", "k", std::string("\x00\x01\xfe", 3)}), "")[0].text, "SET k ..?");
+}
+
+TEST(RedisDecoder, PubSubStopsPairing) {
+  auto ops = decode(command({"SUBSCRIBE", "a", "b"}) + command({"PING"}),
+                    "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n-ERR x\r\n");
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_FALSE(ops[1].error);  // its reply cannot be told apart from the subscription's
+}
+
+TEST(RedisDecoder, NotRedisGivesNothing) {
+  EXPECT_TRUE(decode("\x16\x03\x01\x02\x00", "").empty());
+  EXPECT_TRUE(decode("*2\r\n:1\r\n", "").empty());
+  EXPECT_TRUE(decode("*x\r\n", "").empty());
+  EXPECT_TRUE(decode("", "+OK\r\n").empty());
+}
+
+TEST(RedisDecoder, EveryPrefixOfAPipeline) {
+  std::vector<std::string> cmds = {command({"SET", "k1", "v1"}), command({"GET", "k1"}), command({"DEL", "k1"}),
+                                   command({"CONFIG", "GET", "x"})};
+  std::string req;
+  std::vector<std::size_t> name_end;  // request size at which each command's name is whole
+  for (const std::string& c : cmds) {
+    std::size_t name_at = c.find("\r\n", c.find('$')) + 2;
+    std::size_t name_len = c.find("\r\n", name_at) - name_at;
+    name_end.push_back(req.size() + name_at + name_len + 2);
+    req += c;
+  }
+  std::string resp = "+OK\r\n$2\r\nv1\r\n-ERR no\r\n*2\r\n$1\r\nx\r\n$1\r\n1\r\n";
+  for (std::size_t i = 0; i <= req.size(); ++i) {
+    auto ops = decode(req.substr(0, i), resp, req.size());
+    std::size_t expect = 0;
+    for (std::size_t e : name_end) expect += i >= e ? 1 : 0;
+    ASSERT_EQ(ops.size(), expect) << i;
+    for (std::size_t k = 0; k < ops.size(); ++k) EXPECT_EQ(ops[k].error, k == 2) << i;
+  }
+  for (std::size_t i = 0; i <= resp.size(); ++i) {
+    auto ops = decode(req, resp.substr(0, i));
+    ASSERT_EQ(ops.size(), 4u) << i;
+    EXPECT_EQ(ops[2].error, i >= 22) << i;  // "-ERR no\r\n" ends at byte 22
+    EXPECT_EQ(ops[3].fingerprint, "CONFIG GET");
+  }
+}
+
+}  // namespace
+}  // namespace hs::protocols

@@ -1,0 +1,66 @@
+#include "monitoring/l7_stats.h"
+
+#include <algorithm>
+
+namespace hs::monitoring {
+
+bool is_database(Protocol p) { return p == Protocol::postgresql || p == Protocol::mysql || p == Protocol::redis; }
+
+std::optional<Protocol> database_system(std::string_view name) {
+  for (Protocol p : {Protocol::postgresql, Protocol::mysql, Protocol::redis})
+    if (protocol_name(p) == name) return p;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> status_class(int status) {
+  if (status < 200 || status > 599) return std::nullopt;
+  return static_cast<std::size_t>(status / 100 - 2);
+}
+
+std::string fingerprint_id(Protocol system, std::string_view fingerprint) {
+  constexpr std::uint64_t kOffset = 14695981039346656037ull, kPrime = 1099511628211ull;
+  std::uint64_t h = kOffset;
+  auto mix = [&h](unsigned char c) { h = (h ^ c) * kPrime; };
+  for (char c : protocol_name(system)) mix(static_cast<unsigned char>(c));
+  mix(0);  // so ("ab", "c") and ("a", "bc") differ
+  for (char c : fingerprint) mix(static_cast<unsigned char>(c));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = kHex[h & 0xf];
+  return out;
+}
+
+bool valid_fingerprint_id(std::string_view id) {
+  return id.size() == 16 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+void DbStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool capture_literals) {
+  ops.add(latency_ns, r.op.error);
+  tls = tls || r.tls;
+  if (last_remote != r.remote) last_remote = r.remote;
+  if (remotes.size() < kMaxRemotes && std::find(remotes.begin(), remotes.end(), r.remote) == remotes.end())
+    remotes.push_back(r.remote);
+  if (ops.count == 1 || latency_ns > sample_ns) {
+    // Without capture_literals only the fingerprint (literals replaced) is kept.
+    const bool literal = capture_literals && !r.op.text.empty();
+    sample = literal ? r.op.text : r.op.fingerprint;
+    sample_has_literals = literal;
+    sample_ns = latency_ns;
+  }
+}
+
+void HttpStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns) {
+  ops.add(latency_ns, r.op.error);
+  if (auto c = status_class(r.op.status)) ++status[*c];
+  (r.server_side ? bytes_out : bytes_in) += r.response_bytes;
+}
+
+void HttpStat::merge(const HttpStat& o) {
+  ops.merge(o.ops);
+  for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
+  bytes_out += o.bytes_out;
+  bytes_in += o.bytes_in;
+}
+
+}  // namespace hs::monitoring

@@ -1,0 +1,39 @@
+// One process's L7 activity: a record per (system, side, statement fingerprint)
+// and per (side, method, route), each bounded by a per-process cap past which new
+// ones are counted under "other".
+#pragma once
+
+#include <cstddef>
+#include <map>
+
+#include "monitoring/l7_stats.h"
+
+namespace hs::monitoring {
+
+class ProcessL7 {
+ public:
+  using Statements = std::map<DbKey, DbStat, DbKeyLess>;
+  using Endpoints = std::map<HttpKey, HttpStat, HttpKeyLess>;
+
+  // Counts one database operation. A fingerprint not seen before while the process
+  // already holds `max_fingerprints` is counted under (system, side, "other").
+  void add_statement(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_fingerprints,
+                     bool capture_literals);
+  // Counts one HTTP request. A new (side, method, route) past `max_routes` is
+  // counted under (side, "other", "other").
+  void add_request(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_routes);
+
+  const Statements& statements() const { return statements_; }
+  const Endpoints& endpoints() const { return endpoints_; }
+  bool empty() const { return statements_.empty() && endpoints_.empty(); }
+
+ private:
+  Statements statements_;
+  Endpoints endpoints_;
+  std::size_t named_statements_ = 0, named_endpoints_ = 0;  // held entries other than "other"
+};
+
+// The fingerprint an operation is counted under: the decoder's, else its verb or command.
+std::string_view statement_fingerprint(const protocols::Operation& op);
+
+}  // namespace hs::monitoring

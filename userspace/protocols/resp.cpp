@@ -1,0 +1,185 @@
+#include "protocols/resp.h"
+
+#include "protocols/text.h"
+
+namespace hs::protocols {
+namespace {
+
+constexpr std::uint64_t kMaxBulk = 512ull * 1024 * 1024;     // Redis' proto-max-bulk-len default
+constexpr std::uint64_t kMaxMultibulk = 1024ull * 1024 * 1024;  // its multibulk limit
+constexpr std::size_t kMaxInlineArgs = 1024;
+
+// The line after the type byte at data[pos], without CR LF; false if no CR LF is visible.
+bool resp_line(std::string_view data, std::size_t pos, std::string_view& line, std::size_t& next) {
+  std::size_t end = data.find("\r\n", pos + 1);
+  if (end == std::string_view::npos) return false;
+  line = data.substr(pos + 1, end - pos - 1);
+  next = end + 2;
+  return true;
+}
+
+// "-1" -> null (returns true, null=true); digits -> value.
+bool resp_length(std::string_view s, std::uint64_t& n, bool& null) {
+  null = s == "-1";
+  if (null) return true;
+  return parse_decimal(s, n);
+}
+
+bool name_char(char c) {
+  return is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '-' || c == '|' || c == ':';
+}
+
+RespStatus read_inline(std::string_view data, std::size_t& pos, RespCommand& cmd) {
+  std::size_t nl = data.find('\n', pos);
+  std::string_view line = data.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.empty() && nl != std::string_view::npos) {  // Redis ignores empty inline lines
+    pos = nl + 1;
+    cmd.count = 0;
+    return RespStatus::ok;
+  }
+  if (line.empty() || !is_alpha(line[0])) return nl == std::string_view::npos ? RespStatus::incomplete : RespStatus::malformed;
+  std::size_t i = 0;
+  while (i < line.size() && cmd.count < kMaxInlineArgs) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size()) break;
+    std::size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    std::string_view arg = line.substr(start, i - start);
+    if (cmd.count == 0) {
+      for (char c : arg) {
+        if (!name_char(c)) return RespStatus::malformed;
+      }
+      // Without the line end, a name is whole only if something follows it.
+      if (nl == std::string_view::npos && i >= line.size()) return RespStatus::incomplete;
+    }
+    if (cmd.kept < kMaxCommandArgsKept) cmd.args[cmd.kept++] = arg;
+    ++cmd.count;
+  }
+  if (nl == std::string_view::npos) {
+    cmd.cut = true;
+    return RespStatus::incomplete;
+  }
+  pos = nl + 1;
+  return RespStatus::ok;
+}
+
+}  // namespace
+
+bool resp_reply_type(char c) {
+  switch (c) {
+    case '+': case '-': case ':': case '$': case '*': case '_': case ',': case '#':
+    case '!': case '=': case '(': case '%': case '~': case '>': case '|':
+      return true;
+    default:
+      return false;
+  }
+}
+
+RespStatus resp_read_command(std::string_view data, std::size_t& pos, RespCommand& cmd) {
+  cmd = RespCommand{};
+  if (pos >= data.size()) return RespStatus::incomplete;
+  if (data[pos] != '*') return read_inline(data, pos, cmd);
+  std::string_view line;
+  std::size_t at = 0;
+  if (!resp_line(data, pos, line, at)) return RespStatus::incomplete;
+  std::uint64_t n = 0;
+  bool null = false;
+  if (!resp_length(line, n, null) || n > kMaxMultibulk) return RespStatus::malformed;
+  if (null) n = 0;
+  cmd.count = n;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    if (at >= data.size()) {
+      cmd.cut = true;
+      return RespStatus::incomplete;
+    }
+    if (data[at] != '$') return RespStatus::malformed;
+    std::uint64_t len = 0;
+    std::size_t body = 0;
+    if (!resp_line(data, at, line, body)) {
+      cmd.cut = true;
+      return RespStatus::incomplete;
+    }
+    if (!resp_length(line, len, null) || null || len > kMaxBulk) return RespStatus::malformed;
+    std::size_t avail = data.size() - body;
+    if (len > avail || avail - len < 2) {
+      // Cut inside this argument: keep its visible part (a name must be whole).
+      if (k > 0 && cmd.kept < kMaxCommandArgsKept) {
+        cmd.args[cmd.kept++] = data.substr(body, static_cast<std::size_t>(len < avail ? len : avail));
+      }
+      cmd.cut = true;
+      return RespStatus::incomplete;
+    }
+    if (data.substr(body + len, 2) != "\r\n") return RespStatus::malformed;
+    if (cmd.kept < kMaxCommandArgsKept) cmd.args[cmd.kept++] = data.substr(body, static_cast<std::size_t>(len));
+    at = body + static_cast<std::size_t>(len) + 2;
+  }
+  pos = at;
+  return RespStatus::ok;
+}
+
+RespStatus resp_skip(std::string_view data, std::size_t& pos, std::size_t depth) {
+  if (pos >= data.size()) return RespStatus::incomplete;
+  if (depth >= kMaxRespDepth) return RespStatus::malformed;
+  const char type = data[pos];
+  if (!resp_reply_type(type)) return RespStatus::malformed;
+  std::string_view line;
+  std::size_t next = 0;
+  if (!resp_line(data, pos, line, next)) return RespStatus::incomplete;
+  std::uint64_t n = 0;
+  bool null = false;
+  switch (type) {
+    case '$': case '!': case '=': {
+      if (!resp_length(line, n, null) || (null && type != '$') || n > kMaxBulk) return RespStatus::malformed;
+      if (null) break;
+      std::size_t avail = data.size() - next;
+      if (n > avail || avail - n < 2) return RespStatus::incomplete;
+      if (data.substr(next + n, 2) != "\r\n") return RespStatus::malformed;
+      next += static_cast<std::size_t>(n) + 2;
+      break;
+    }
+    case '*': case '~': case '>': case '%': case '|': {
+      if (!resp_length(line, n, null) || (null && type != '*') || n > kMaxMultibulk) return RespStatus::malformed;
+      if (null) break;
+      std::uint64_t elements = (type == '%' || type == '|') ? n * 2 : n;
+      // Each element takes at least 3 bytes, so this loop ends with the data.
+      for (std::uint64_t k = 0; k < elements; ++k) {
+        RespStatus s = resp_skip(data, next, depth + 1);
+        if (s != RespStatus::ok) return s;
+      }
+      break;
+    }
+    default:  // single-line types
+      break;
+  }
+  pos = next;
+  return RespStatus::ok;
+}
+
+RespStatus resp_read_reply(std::string_view data, std::size_t& pos, RespReply& reply) {
+  reply = RespReply{};
+  std::size_t at = pos;
+  // Attributes ('|') describe the reply that follows them; skip any number of them.
+  for (std::size_t i = 0; i < 64 && at < data.size() && data[at] == '|'; ++i) {
+    RespStatus s = resp_skip(data, at);
+    if (s != RespStatus::ok) return s;
+  }
+  if (at >= data.size()) return RespStatus::incomplete;
+  const char type = data[at];
+  std::size_t start = at;
+  RespStatus s = resp_skip(data, at);
+  if (s != RespStatus::ok) return s;
+  reply.push = type == '>';
+  if (type == '-') {
+    reply.error = true;
+    reply.message = data.substr(start + 1, at - start - 3);
+  } else if (type == '!') {
+    reply.error = true;
+    std::size_t body = data.find("\r\n", start) + 2;  // resp_skip saw this line end
+    reply.message = data.substr(body, at - body - 2);
+  }
+  pos = at;
+  return RespStatus::ok;
+}
+
+}  // namespace hs::protocols

@@ -21,6 +21,10 @@ monitoring::EngineSettings Daemon::engine_settings(const config::MonitoringConfi
   s.coarse_retention_s = c.coarse_retention_s;
   s.exited_retention_s = c.exited_retention_s;
   s.max_remotes_per_process = c.max_remotes_per_process;
+  s.slow_query_threshold_ms = c.slow_query_threshold_ms;
+  s.capture_literals = c.capture_literals;
+  s.max_fingerprints_per_process = c.max_fingerprints_per_process;
+  s.max_routes_per_process = c.max_routes_per_process;
   return s;
 }
 

@@ -101,10 +101,20 @@ class MonitoringApiTest(SharedDaemonTestCase):
         self.assertIn(st["probes"][0]["variant"], ("tp_btf", "raw_tp"))
 
     def test_uncaptured_layers_say_so(self):
-        status, body = self.d.get("/monitoring/metrics?type=database")
+        status, body = self.d.get("/monitoring/metrics?type=frontend")
         self.assertEqual(status, 200)
         self.assertEqual(body["metrics"], [])
         self.assertFalse(body["available"])
+
+    def test_every_probe_is_attached(self):
+        status, st = self.d.get("/monitoring/status")
+        self.assertEqual(status, 200)
+        self.assertEqual({p["name"]: p["state"] for p in st["probes"]},
+                         {"syscalls": "attached", "network": "attached", "l7": "attached"})
+        for layer in ("network", "database", "http"):
+            status, body = self.d.get(f"/monitoring/metrics?type={layer}")
+            self.assertEqual(status, 200)
+            self.assertNotIn("available", body, layer)
 
     def test_prometheus_metrics_pass_promtool(self):
         status, body, resp = self.d.request("GET", "/metrics", token=None)

@@ -83,7 +83,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_daemon
-  ((SERVICES_UP)) && "$ROOT/scripts/services" stop postgres redis >&2 || true
+  if ((SERVICES_UP)); then "$ROOT/scripts/services" stop postgres redis >&2 || true; fi
   if ((rc == 0)); then rm -rf "$WORK"; else log "logs kept in $WORK"; fi
   exit "$rc"
 }

@@ -70,6 +70,7 @@ void L7Capture::read_loop() {
   std::uint64_t last_sweep = monotonic_ns();
   for (;;) {
     bool last = stopping_.load();
+    bool drain = false;
     auto t0 = std::chrono::steady_clock::now();
     std::uint64_t now = monotonic_ns();
     auto n = probe_->consume(last ? 0 : kPollMs, [&](const probes::L7Event& e) {
@@ -92,7 +93,9 @@ void L7Capture::read_loop() {
       if (n.ok() && n.value() > 0)
         last_read_us_ = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+      drain = queue_.size() >= kDrainAt && drain_request_ && !drain_requested_.exchange(true);
     }
+    if (drain) drain_request_();
     batch.clear();
     if (last) return;
   }
@@ -103,6 +106,7 @@ void L7Capture::poll() {
   {
     std::lock_guard lock(mu_);
     ready.swap(queue_);
+    drain_requested_ = false;
   }
   engine_.ingest_l7(ready);
 }
@@ -119,6 +123,8 @@ monitoring::ProbeHealth L7Capture::health() const {
              {"no_socket_storage", drops[HS_DROP_L7_NO_STORAGE]},
              {"payload_unreadable", drops[HS_DROP_L7_READ_FAILED]},
              {"queue_full", queue_full_},
+             // Estimated requests past the captured prefix of deep pipelines.
+             {"beyond_prefix", table_.beyond_prefix},
              {"malformed", malformed_},
              {"missed_runs", ledger_.missed_runs(probe_.get())}};
   h.entries = connections_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,11 +28,15 @@ class L7Capture {
   Status stop();
   bool running() const { return probe_ && probe_->attached(); }
   Status set_config(const config::MonitoringConfig& cfg, bool capture_wanted);
+  // Called from the reader thread when the queue fills past kDrainAt; it should
+  // get poll() run soon on the engine's executor (the daemon posts it).
+  void set_drain_request(std::function<void()> f) { drain_request_ = std::move(f); }
   void poll();
   monitoring::ProbeHealth health() const;
 
   // Decoded operations waiting for the engine, at most this many.
   static constexpr std::size_t kMaxQueued = 262144;
+  static constexpr std::size_t kDrainAt = 16384;
 
  private:
   void read_loop();
@@ -42,6 +47,8 @@ class L7Capture {
   std::string last_error_;
   ProbeLedger<HS_DROP_L7_COUNT> ledger_;
 
+  std::function<void()> drain_request_;
+  std::atomic<bool> drain_requested_{false};
   std::thread reader_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;  // guards queue_ and the counters below

@@ -97,3 +97,24 @@ TEST(ConnectionTable, DecodersAreBoundedAndIdleOnesForgotten) {
 
 }  // namespace
 }  // namespace hs::l7
+
+namespace hs::l7 {
+namespace {
+
+// A pipeline longer than the captured prefix: what is past it is estimated from
+// the visible requests' size and counted, never silently lost.
+TEST(ConnectionTable, RequestsPastTheCapturedPrefixAreCounted) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  std::string one = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";  // 21 bytes
+  std::string visible;
+  for (int i = 0; i < 10; ++i) visible += one;
+  auto r = record(9, HS_NET_ROLE_CLIENT, visible, "$1\r\nv\r\n");
+  r.req_bytes = 64 * one.size();  // 64 sent, 10 kept
+  decode(t, r, 1, out);
+  EXPECT_EQ(out.size(), 10u);
+  EXPECT_EQ(t.counters().beyond_prefix, 54u);
+}
+
+}  // namespace
+}  // namespace hs::l7

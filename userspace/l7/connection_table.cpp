@@ -47,6 +47,11 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
   }
   ops_.clear();
   c.decoder->decode(ex, ops_);
+  if (ex.request_bytes > ex.request.size() && !ops_.empty() && !ex.request.empty()) {
+    // As many more as the visible requests' average size fits in what was not kept.
+    std::uint64_t unseen = ex.request_bytes - ex.request.size();
+    counters_.beyond_prefix += (ops_.size() * unseen + ex.request.size() - 1) / ex.request.size();
+  }
   for (auto& op : ops_) {
     protocols::L7Reading r;
     r.tgid = rec.tgid;

@@ -25,6 +25,9 @@ struct TableCounters {
   std::uint64_t operations = 0;    // readings produced
   std::uint64_t undecodable = 0;   // records of connections whose protocol nobody recognised
   std::uint64_t evicted = 0;       // decoders dropped for room or idleness
+  // Requests estimated to lie past the captured prefix of a request (deep
+  // pipelines): not decoded, so not counted anywhere else.
+  std::uint64_t beyond_prefix = 0;
 };
 
 class ConnectionTable {

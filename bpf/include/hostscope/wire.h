@@ -203,7 +203,7 @@ enum hs_net_drop {
 #define HS_L7_REDIS 3
 #define HS_L7_MYSQL 4
 
-#define HS_L7_REQ_MAX 2048 /* request prefix kept per exchange (power of two) */
+#define HS_L7_REQ_MAX 4096 /* request prefix kept per exchange (power of two) */
 #define HS_L7_RESP_MAX 128 /* response prefix (power of two) */
 #define HS_L7_PATH_MAX 64  /* Unix socket path kept for the remote */
 #define HS_AF_UNIX 1

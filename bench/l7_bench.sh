@@ -52,32 +52,9 @@ SERVICES_UP=0
 STATUS_JSON=""
 COUNTS_MD=""
 
-log() { echo "[l7_bench] $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# Ends the one process this script started, by PID: TERM first, KILL after 10 s.
-end_pid() {
-  local pid=$1
-  [[ -n $pid ]] || return 0
-  kill -s TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "pid $pid ignored SIGTERM for 10 s: killing"
-  kill -s KILL "$pid" 2>/dev/null || true
-}
-
-stop_daemon() {
-  [[ -n $DAEMON_PID ]] || return 0
-  end_pid "$DAEMON_PID"
-  wait "$DAEMON_PID" 2>/dev/null || true
-  DAEMON_PID=""
-}
+BENCH_TAG=l7_bench
+# shellcheck source=bench/daemon_lib.sh
+source "$ROOT/bench/daemon_lib.sh"
 
 cleanup() {
   local rc=$?
@@ -107,43 +84,14 @@ log "pgbench -i -s $PG_SCALE"
   || die "pgbench -i failed (see $WORK/pgbench-init.log)"
 
 # ---- daemon -------------------------------------------------------------------------
-api() {
-  curl -sf --max-time 5 -H "Authorization: Bearer $(cat "$WORK/state/admin.token")" \
-    "http://127.0.0.1:$DAEMON_PORT/api/performance/$1"
-}
-
-probe_state() {  # probe_state FILE NAME -> attached / absent / ...
-  $PY -c 'import json,sys
-st = json.load(open(sys.argv[1]))
-print(next((p.get("state", "?") for p in st.get("probes", []) if p.get("name") == sys.argv[2]), "absent"))' "$1" "$2"
-}
-
 # start_daemon off|on: l7 capture off (every other probe on) or on.
 start_daemon() {
-  local cfg=$1 want=l7
-  rm -rf "$WORK/state"
-  mkdir -p "$WORK/state"
-  if [[ $cfg == off ]]; then
-    printf '[monitoring]\n%s = false\n' "$L7_KEY" >"$WORK/daemon.toml"
-    want=syscalls
+  if [[ $1 == off ]]; then
+    launch_daemon "$(printf '[monitoring]\n%s = false\n' "$L7_KEY")" syscalls || true
   else
-    printf '[monitoring]\n%s = true\n' "$L7_KEY" >"$WORK/daemon.toml"
+    launch_daemon "$(printf '[monitoring]\n%s = true\n' "$L7_KEY")" l7 ||
+      die "daemon has no l7 probe (is the L7 capture built?)"
   fi
-  DAEMON_PORT=$(free_port)
-  "$HOSTSCOPED" --state-dir "$WORK/state" --listen "127.0.0.1:$DAEMON_PORT" --log-level info \
-    --config "$WORK/daemon.toml" >>"$WORK/daemon.log" 2>&1 &
-  DAEMON_PID=$!
-  for _ in $(seq 300); do
-    kill -0 "$DAEMON_PID" 2>/dev/null || die "hostscoped ($cfg) exited at start: $(tail -3 "$WORK/daemon.log")"
-    if [[ -s $WORK/state/admin.token ]] && api monitoring/status >"$WORK/status.json" 2>/dev/null; then
-      local state
-      state=$(probe_state "$WORK/status.json" "$want")
-      [[ $state == attached ]] && return 0
-      [[ $cfg == on && $state == absent ]] && die "daemon has no l7 probe (is the L7 capture built?)"
-    fi
-    sleep 0.1
-  done
-  die "hostscoped ($cfg) did not become ready with its $want probe attached (see $WORK/daemon.log)"
 }
 
 # ---- measurements -------------------------------------------------------------------
@@ -223,9 +171,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---- report -------------------------------------------------------------------------
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END {
-  if (NR == 0) { print "n/a"; exit }
-  if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "## L7 capture OFF vs ON: pgbench and redis-benchmark"
 echo

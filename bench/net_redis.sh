@@ -33,32 +33,9 @@ DAEMON_PID=""
 DAEMON_PORT=""
 DROPS_JSON=""
 
-log() { echo "[net_redis] $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# Ends one process that this script started, by PID: TERM first, KILL after 10 s.
-end_pid() {
-  local pid=$1
-  [[ -n $pid ]] || return 0
-  kill -s TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "pid $pid ignored SIGTERM for 10 s: killing"
-  kill -s KILL "$pid" 2>/dev/null || true
-}
-
-stop_daemon() {
-  [[ -n $DAEMON_PID ]] || return 0
-  end_pid "$DAEMON_PID"
-  wait "$DAEMON_PID" 2>/dev/null || true
-  DAEMON_PID=""
-}
+BENCH_TAG=net_redis
+# shellcheck source=bench/daemon_lib.sh
+source "$ROOT/bench/daemon_lib.sh"
 
 cleanup() {
   local rc=$?
@@ -90,39 +67,13 @@ REDIS_PID=$(cat "$WORK/redis.pid" 2>/dev/null || true)
 log "redis-server pid $REDIS_PID on 127.0.0.1:$REDIS_PORT"
 
 # ---- daemon ---------------------------------------------------------------------
-api() {
-  curl -sf --max-time 5 -H "Authorization: Bearer $(cat "$WORK/state/admin.token")" \
-    "http://127.0.0.1:$DAEMON_PORT/api/performance/$1"
-}
-
 # start_daemon on|sys: every probe (on) or syscall capture only (sys).
 start_daemon() {
-  local cfg=$1 want=network extra=()
-  rm -rf "$WORK/state"
-  mkdir -p "$WORK/state"
-  if [[ $cfg == sys ]]; then
-    printf '[monitoring]\nnetwork_enabled = false\n' >"$WORK/sys.toml"
-    extra=(--config "$WORK/sys.toml")
-    want=syscalls
+  if [[ $1 == sys ]]; then
+    launch_daemon $'[monitoring]\nnetwork_enabled = false\n' syscalls || log "warning: daemon has no syscalls probe"
+  else
+    launch_daemon "" network || log "warning: daemon has no network probe"
   fi
-  DAEMON_PORT=$(free_port)
-  "$HOSTSCOPED" --state-dir "$WORK/state" --listen "127.0.0.1:$DAEMON_PORT" --log-level info \
-    "${extra[@]}" >>"$WORK/daemon.log" 2>&1 &
-  DAEMON_PID=$!
-  for _ in $(seq 200); do
-    kill -0 "$DAEMON_PID" 2>/dev/null || die "hostscoped exited at start (see $WORK/daemon.log)"
-    if [[ -s $WORK/state/admin.token ]] && api monitoring/status >"$WORK/status.json" 2>/dev/null; then
-      local state
-      state=$(/usr/bin/python3 -c 'import json,sys
-st = json.load(open(sys.argv[1]))
-print(next((p["state"] for p in st.get("probes", []) if p.get("name") == sys.argv[2]), "absent"))' \
-        "$WORK/status.json" "$want")
-      [[ $state == attached ]] && return 0
-      [[ $state == absent ]] && { log "warning: daemon has no $want probe"; return 0; }
-    fi
-    sleep 0.1
-  done
-  die "hostscoped did not become ready with its $want probe attached (see $WORK/daemon.log)"
 }
 
 # ---- one measurement ---------------------------------------------------------------
@@ -168,9 +119,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---- report ---------------------------------------------------------------------
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END {
-  if (NR == 0) { print "n/a"; exit }
-  if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "## redis-benchmark, capture OFF vs ON"
 echo

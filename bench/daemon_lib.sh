@@ -71,3 +71,28 @@ launch_daemon() {
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END {
   if (NR == 0) { print "n/a"; exit }
   if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# rotate_rounds ROUNDS NODAEMON CFG...: ROUNDS rounds over the configurations, the
+# order rotating every round so none always runs first. For each: measure CFG, in
+# a daemon started with start_daemon CFG and stopped after (after_measure CFG runs
+# first, if defined) — except NODAEMON, measured with no daemon at all.
+rotate_rounds() {
+  local rounds=$1 nodaemon=$2
+  shift 2
+  local cfgs=("$@") n=$# r i cfg
+  for ((r = 1; r <= rounds; r++)); do
+    local order=()
+    for ((i = 0; i < n; i++)); do order+=("${cfgs[(i + r - 1) % n]}"); done
+    log "round $r/$rounds: ${order[*]}"
+    for cfg in "${order[@]}"; do
+      if [[ $cfg == "$nodaemon" ]]; then
+        measure "$cfg"
+        continue
+      fi
+      start_daemon "$cfg"
+      measure "$cfg"
+      if declare -F after_measure >/dev/null; then after_measure "$cfg"; fi
+      stop_daemon
+    done
+  done
+}

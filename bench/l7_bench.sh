@@ -154,21 +154,7 @@ measure() {
   fi
 }
 
-ncfg=${#CONFIG_LIST[@]}
-for ((r = 1; r <= ROUNDS; r++)); do
-  order=()
-  for ((i = 0; i < ncfg; i++)); do order+=("${CONFIG_LIST[(i + r - 1) % ncfg]}"); done
-  log "round $r/$ROUNDS: ${order[*]}"
-  for cfg in "${order[@]}"; do
-    if [[ $cfg == none ]]; then
-      measure none
-      continue
-    fi
-    start_daemon "$cfg"
-    measure "$cfg"
-    stop_daemon
-  done
-done
+rotate_rounds "$ROUNDS" none "${CONFIG_LIST[@]}"
 
 # ---- report -------------------------------------------------------------------------
 

@@ -97,26 +97,14 @@ measure() {
   done
 }
 
-ncfg=${#CONFIG_LIST[@]}
-for ((r = 1; r <= ROUNDS; r++)); do
-  order=()
-  for ((i = 0; i < ncfg; i++)); do order+=("${CONFIG_LIST[(i + r - 1) % ncfg]}"); done
-  log "round $r/$ROUNDS: ${order[*]}"
-  for cfg in "${order[@]}"; do
-    if [[ $cfg == off ]]; then
-      measure off
-      continue
-    fi
-    start_daemon "$cfg"
-    measure "$cfg"
-    if [[ $cfg == on ]]; then
-      sleep 1.5  # one more sampling period so the counters include the last run
-      api monitoring/status >"$WORK/status.json" && cp "$WORK/status.json" "$WORK/drops.json" \
-        && DROPS_JSON=$WORK/drops.json
-    fi
-    stop_daemon
-  done
-done
+# The last ON round's drop counters close the report.
+after_measure() {
+  [[ $1 == on ]] || return 0
+  sleep 1.5  # one more sampling period so the counters include the last run
+  api monitoring/status >"$WORK/status.json" && cp "$WORK/status.json" "$WORK/drops.json" \
+    && DROPS_JSON=$WORK/drops.json
+}
+rotate_rounds "$ROUNDS" off "${CONFIG_LIST[@]}"
 
 # ---- report ---------------------------------------------------------------------
 

@@ -102,13 +102,16 @@ void L7Capture::read_loop() {
 }
 
 void L7Capture::poll() {
-  std::vector<protocols::L7Reading> ready;
   {
     std::lock_guard lock(mu_);
-    ready.swap(queue_);
+    ready_.swap(queue_);
     drain_requested_ = false;
   }
-  engine_.ingest_l7(ready);
+  engine_.ingest_l7(ready_);
+  ready_.clear();
+  // Kept for the next swap so the queue does not grow from nothing every interval,
+  // unless a burst made it large.
+  if (ready_.capacity() > 2 * kDrainAt) ready_ = {};
 }
 
 monitoring::ProbeHealth L7Capture::health() const {

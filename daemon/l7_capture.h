@@ -53,6 +53,7 @@ class L7Capture {
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;  // guards queue_ and the counters below
   std::vector<protocols::L7Reading> queue_;
+  std::vector<protocols::L7Reading> ready_;  // poll()'s batch; only poll() touches it
   std::uint64_t queue_full_ = 0;     // operations lost because the engine fell behind
   std::uint64_t malformed_ = 0;      // records the probe could not use
   l7::TableCounters table_{};        // copy of the reader's decoder counters

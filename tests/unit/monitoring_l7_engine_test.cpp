@@ -98,6 +98,32 @@ TEST_F(L7EngineTest, PipelinedOperationsShareTheExchangeLatency) {
   EXPECT_EQ(eng.database_entries({}).size(), 2u);
 }
 
+TEST_F(L7EngineTest, FoldedOperationsCountEachOne) {
+  inspector.add(8, "bench");
+  MonitoringEngine eng(clock, inspector, settings);
+  // A pipeline of 16 SETs folded by the decoder, and 3 errors folded likewise.
+  std::vector<L7Reading> v{db_reading(8, kRedis, "SET", 2 * kMs), failed(db_reading(8, kRedis, "SET", 4 * kMs), "OOM"),
+                           http_reading(8, true, "GET", "/items/:id", 500, 1 * kMs)};
+  v[0].op.count = 16;
+  v[1].op.count = 3;
+  v[2].op.count = 5;
+  ingest(eng, v);
+  auto set = eng.database_entries({});
+  ASSERT_EQ(set.size(), 1u);
+  EXPECT_EQ(set[0].count, 19u);
+  EXPECT_EQ(set[0].errors, 3u);
+  EXPECT_EQ(set[0].total_ns, 16 * 2 * kMs + 3 * 4 * kMs);
+  EXPECT_EQ(set[0].max_ns, 4 * kMs);
+  EXPECT_EQ(set[0].p50_ns, slot_mid(2 * kMs));  // rank 10 of 19 is one of the 16
+  EXPECT_EQ(set[0].p95_ns, slot_mid(4 * kMs));
+  auto http = eng.http_entries({});
+  ASSERT_EQ(http.size(), 1u);
+  EXPECT_EQ(http[0].count, 5u);
+  EXPECT_EQ(http[0].errors, 5u);
+  EXPECT_EQ(http[0].status_5xx, 5u);
+  EXPECT_EQ(eng.counters().l7_readings, 3u);
+}
+
 TEST_F(L7EngineTest, FingerprintsPastTheCapAreCountedUnderOther) {
   inspector.add(5, "app");
   settings.max_fingerprints_per_process = 3;

@@ -66,19 +66,46 @@ TEST(RedisDecoder, RedisBenchmarkPipelines) {
     oks += "+OK\r\n";
     bulks += i % 2 ? "$3\r\nxxx\r\n" : "$-1\r\n";
   }
+  // Sixteen of one command with one outcome are one operation counted 16 times.
   auto ops = decode(sets, oks);
-  ASSERT_EQ(ops.size(), 16u);
-  for (const Operation& op : ops) {
-    EXPECT_EQ(op.fingerprint, "SET");
-    EXPECT_EQ(op.text, "SET key:__rand_int__ xxx");
-    EXPECT_FALSE(op.error);
-  }
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].count, 16u);
+  EXPECT_EQ(ops[0].fingerprint, "SET");
+  EXPECT_EQ(ops[0].text, "SET key:__rand_int__ xxx");
+  EXPECT_FALSE(ops[0].error);
   ops = decode(gets, bulks);
-  ASSERT_EQ(ops.size(), 16u);
-  for (const Operation& op : ops) EXPECT_EQ(op.fingerprint, "GET");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].count, 16u);
+  EXPECT_EQ(ops[0].fingerprint, "GET");
   // PING_INLINE and PING_MBULK.
-  EXPECT_EQ(decode("PING\r\nPING\r\nPING\r\n", "+PONG\r\n+PONG\r\n+PONG\r\n").size(), 3u);
-  EXPECT_EQ(decode(command({"PING"}) + command({"PING"}), "+PONG\r\n+PONG\r\n").size(), 2u);
+  ops = decode("PING\r\nPING\r\nPING\r\n", "+PONG\r\n+PONG\r\n+PONG\r\n");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].count, 3u);
+  ops = decode(command({"PING"}) + command({"PING"}), "+PONG\r\n+PONG\r\n");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].count, 2u);
+}
+
+// A run is cut wherever the command or its outcome changes; totals are kept.
+TEST(RedisDecoder, PipelinesFoldOnlyIdenticalNeighbours) {
+  std::string req = command({"SET", "a", "1"}) + command({"SET", "b", "2"}) + command({"INCR", "a"}) +
+                    command({"INCR", "s"}) + command({"INCR", "a"}) + command({"SET", "c", "3"});
+  std::string resp = "+OK\r\n+OK\r\n:2\r\n-ERR value is not an integer or out of range\r\n:3\r\n+OK\r\n";
+  auto ops = decode(req, resp);
+  ASSERT_EQ(ops.size(), 5u);
+  EXPECT_EQ(ops[0].fingerprint, "SET");
+  EXPECT_EQ(ops[0].count, 2u);
+  EXPECT_EQ(ops[0].text, "SET a 1");
+  EXPECT_EQ(ops[1].fingerprint, "INCR");
+  EXPECT_EQ(ops[1].count, 1u);
+  EXPECT_FALSE(ops[1].error);
+  EXPECT_EQ(ops[2].fingerprint, "INCR");
+  EXPECT_TRUE(ops[2].error);
+  EXPECT_EQ(ops[2].text, "INCR s");
+  EXPECT_EQ(ops[3].count, 1u);
+  EXPECT_FALSE(ops[3].error);
+  EXPECT_EQ(ops[4].fingerprint, "SET");
+  EXPECT_EQ(ops[4].text, "SET c 3");
 }
 
 TEST(RedisDecoder, ErrorsPairWithTheirCommand) {

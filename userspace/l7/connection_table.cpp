@@ -47,11 +47,14 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
   }
   ops_.clear();
   c.decoder->decode(ex, ops_);
-  if (ex.request_bytes > ex.request.size() && !ops_.empty() && !ex.request.empty()) {
+  std::uint64_t seen = 0;
+  for (const auto& op : ops_) seen += op.count;
+  if (ex.request_bytes > ex.request.size() && seen > 0 && !ex.request.empty()) {
     // As many more as the visible requests' average size fits in what was not kept.
     std::uint64_t unseen = ex.request_bytes - ex.request.size();
-    counters_.beyond_prefix += (ops_.size() * unseen + ex.request.size() - 1) / ex.request.size();
+    counters_.beyond_prefix += (seen * unseen + ex.request.size() - 1) / ex.request.size();
   }
+  counters_.operations += seen;
   for (auto& op : ops_) {
     protocols::L7Reading r;
     r.tgid = rec.tgid;
@@ -64,7 +67,6 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
     r.tls = (rec.flags & HS_L7_F_TLS) != 0;
     r.op = std::move(op);
     out.push_back(std::move(r));
-    ++counters_.operations;
   }
 }
 

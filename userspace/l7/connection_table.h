@@ -22,7 +22,7 @@ struct TableLimits {
 
 struct TableCounters {
   std::uint64_t exchanges = 0;     // records decoded
-  std::uint64_t operations = 0;    // readings produced
+  std::uint64_t operations = 0;    // operations decoded (a reading may carry several)
   std::uint64_t undecodable = 0;   // records of connections whose protocol nobody recognised
   std::uint64_t evicted = 0;       // decoders dropped for room or idleness
   // Requests estimated to lie past the captured prefix of a request (deep

@@ -36,12 +36,12 @@ bool valid_fingerprint_id(std::string_view id) {
 }
 
 void DbStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool capture_literals) {
-  ops.add(latency_ns, r.op.error);
+  ops.add(latency_ns, r.op.error, r.op.count);
   tls = tls || r.tls;
   if (last_remote != r.remote) last_remote = r.remote;
   if (remotes.size() < kMaxRemotes && std::find(remotes.begin(), remotes.end(), r.remote) == remotes.end())
     remotes.push_back(r.remote);
-  if (ops.count == 1 || latency_ns > sample_ns) {
+  if (ops.count == r.op.count || latency_ns > sample_ns) {
     // Without capture_literals only the fingerprint (literals replaced) is kept.
     const bool literal = capture_literals && !r.op.text.empty();
     sample = literal ? r.op.text : r.op.fingerprint;
@@ -51,8 +51,8 @@ void DbStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool c
 }
 
 void HttpStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns) {
-  ops.add(latency_ns, r.op.error);
-  if (auto c = status_class(r.op.status)) ++status[*c];
+  ops.add(latency_ns, r.op.error, r.op.count);
+  if (auto c = status_class(r.op.status)) status[*c] += r.op.count;
   (r.server_side ? bytes_out : bytes_in) += r.response_bytes;
 }
 

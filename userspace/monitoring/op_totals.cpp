@@ -4,12 +4,13 @@
 
 namespace hs::monitoring {
 
-void OpTotals::add(std::uint64_t latency_ns, bool error) {
-  ++count;
-  errors += error ? 1 : 0;
-  total_ns += latency_ns;
+void OpTotals::add(std::uint64_t latency_ns, bool error, std::uint64_t n) {
+  if (n == 0) return;
+  count += n;
+  errors += error ? n : 0;
+  total_ns += latency_ns * n;
   max_ns = std::max(max_ns, latency_ns);
-  hist.add(latency_ns);
+  hist.add(latency_ns, n);
 }
 
 void OpTotals::merge(const OpTotals& o) {

@@ -12,7 +12,8 @@ struct OpTotals {
   std::uint64_t count = 0, errors = 0, total_ns = 0, max_ns = 0;
   Histogram hist;  // latency, nanoseconds
 
-  void add(std::uint64_t latency_ns, bool error);
+  // n operations, each with this latency and outcome.
+  void add(std::uint64_t latency_ns, bool error, std::uint64_t n = 1);
   // Sums counters, merges histograms, keeps the larger max_ns.
   void merge(const OpTotals& o);
 };

@@ -35,6 +35,10 @@ struct Operation {
   bool error = false;       // PostgreSQL ErrorResponse, Redis '-' reply, MySQL ERR, HTTP 5xx
   std::string error_text;   // bounded, for the slow/error samples
   bool truncated = false;   // text was cut by the capture limit
+  // Identical operations of one exchange (a pipeline of the same command with the
+  // same outcome) are folded into one: they share the exchange's latency. text
+  // is the first one's.
+  std::uint32_t count = 1;
 };
 
 // Decodes the exchanges of one connection in order. Stateful: PostgreSQL

@@ -43,20 +43,25 @@ bool enters_pubsub(std::string_view upper) {
          upper == "PUNSUBSCRIBE" || upper == "SUNSUBSCRIBE" || upper == "MONITOR";
 }
 
-Operation make_op(const RespCommand& cmd) {
+// What names a command (cheap): the text is written only for the commands kept.
+Operation head_of(const RespCommand& cmd) {
   Operation op;
   op.protocol = Protocol::redis;
   std::string_view name = cmd.args[0];
   op.method = token_like(name) ? to_upper(name) : std::string("?");
   std::string_view sub = cmd.kept > 1 && is_container(op.method) ? cmd.args[1] : std::string_view();
   op.fingerprint = redis_fingerprint(op.method, sub);
-  bool named_sub = op.fingerprint.size() > op.method.size();
   op.truncated = cmd.cut;
+  return op;
+}
+
+void write_text(Operation& op, const RespCommand& cmd) {
+  bool named_sub = op.fingerprint.size() > op.method.size();
   op.text = op.fingerprint;
   std::size_t shown = named_sub ? 2 : 1;
   if (is_secret(op.fingerprint)) {
     if (cmd.count > shown) op.text += " ?";
-    return op;
+    return;
   }
   bool fits = true;
   for (std::size_t i = shown; i < cmd.kept && fits; ++i) {
@@ -67,17 +72,29 @@ Operation make_op(const RespCommand& cmd) {
   }
   if (fits && cmd.count > cmd.kept) op.text += " ...";
   if (!fits || op.text.size() > kMaxRedisText) truncate_with_ellipsis(op.text, kMaxRedisText);
-  return op;
+}
+
+// A command read from the request, before its reply is paired and its text written.
+struct Pending {
+  Operation op;
+  RespCommand cmd;  // views into the exchange's request
+};
+
+bool same_outcome(const Operation& a, const Operation& b) {
+  return a.fingerprint == b.fingerprint && a.method == b.method && a.error == b.error &&
+         a.truncated == b.truncated && a.error_text == b.error_text;
 }
 
 class RedisDecoder final : public ConnectionDecoder {
  public:
   void decode(const Exchange& ex, std::vector<Operation>& out) override {
+    // Scratch shared by the connections a thread decodes; cleared on every use.
+    thread_local std::vector<Pending> pending;
     try {
-      std::vector<Operation> ops;
-      std::size_t pair_limit = read_commands(ex.request, ops);
-      pair_replies(ex.response, ops, pair_limit);
-      for (Operation& op : ops) out.push_back(std::move(op));
+      pending.clear();
+      std::size_t pair_limit = read_commands(ex.request, pending);
+      pair_replies(ex.response, pending, pair_limit);
+      fold_into(pending, out);
     } catch (...) {
       // Only allocation can throw here; dropping one exchange is the right answer.
     }
@@ -85,34 +102,49 @@ class RedisDecoder final : public ConnectionDecoder {
 
  private:
   // Commands in the request; returns how many of them have replies to pair.
-  static std::size_t read_commands(std::string_view data, std::vector<Operation>& ops) {
+  static std::size_t read_commands(std::string_view data, std::vector<Pending>& cmds) {
     std::size_t pos = 0;
     std::size_t pair_limit = static_cast<std::size_t>(-1);
     RespCommand cmd;
     // Each turn consumes at least one byte or ends the loop.
-    while (pos < data.size() && ops.size() < kMaxRedisOps) {
+    while (pos < data.size() && cmds.size() < kMaxRedisOps) {
       RespStatus s = resp_read_command(data, pos, cmd);
       if (s == RespStatus::malformed) break;
       if (cmd.kept > 0) {
-        ops.push_back(make_op(cmd));
-        if (enters_pubsub(ops.back().method) && pair_limit > ops.size()) pair_limit = ops.size();
+        cmds.push_back(Pending{head_of(cmd), cmd});
+        if (enters_pubsub(cmds.back().op.method) && pair_limit > cmds.size()) pair_limit = cmds.size();
       }
       if (s == RespStatus::incomplete) break;
     }
     return pair_limit;
   }
 
-  static void pair_replies(std::string_view data, std::vector<Operation>& ops, std::size_t limit) {
+  static void pair_replies(std::string_view data, std::vector<Pending>& cmds, std::size_t limit) {
     std::size_t pos = 0;
     std::size_t i = 0;
     RespReply reply;
-    // Bounded by the ops and by the data: every reply consumes at least 3 bytes.
-    while (i < ops.size() && i < limit) {
+    // Bounded by the commands and by the data: every reply consumes at least 3 bytes.
+    while (i < cmds.size() && i < limit) {
       if (resp_read_reply(data, pos, reply) != RespStatus::ok) return;
       if (reply.push) continue;  // out-of-band (RESP3 pushes, client tracking)
-      Operation& op = ops[i++];
+      Operation& op = cmds[i++].op;
       op.error = reply.error;
       if (reply.error) append_clean(op.error_text, reply.message, kMaxErrorText, Controls::to_space);
+    }
+  }
+
+  // Runs of the same command with the same outcome become one operation with a
+  // count (a pipeline of 16 SETs is one); only the first of a run gets its text.
+  static void fold_into(std::vector<Pending>& cmds, std::vector<Operation>& out) {
+    Operation* last = nullptr;
+    for (Pending& p : cmds) {
+      if (last && same_outcome(*last, p.op)) {
+        ++last->count;
+        continue;
+      }
+      write_text(p.op, p.cmd);
+      out.push_back(std::move(p.op));
+      last = &out.back();
     }
   }
 };

@@ -58,6 +58,7 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
   for (auto& op : ops_) {
     protocols::L7Reading r;
     r.tgid = rec.tgid;
+    r.tid = rec.tid;
     r.conn_id = rec.conn_id;
     r.server_side = ex.server_side;
     r.remote = c.remote;

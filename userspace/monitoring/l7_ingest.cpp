@@ -54,6 +54,7 @@ void MonitoringEngine::add_statement(ProcessRecord& rec, const L7Reading& r, std
   rec.l7.add_statement(r, latency_ns, std::max<std::size_t>(1, settings_.max_fingerprints_per_process),
                        settings_.capture_literals);
   l7_interval_.db.add(latency_ns, r.op.error, r.op.count);
+  if (!r.server_side) attribution_.note(r);
   const std::uint64_t threshold_ns = std::uint64_t{settings_.slow_query_threshold_ms} * 1'000'000;
   if (!r.op.error && latency_ns < threshold_ns) return;
   SlowQuery q;
@@ -74,7 +75,9 @@ void MonitoringEngine::add_statement(ProcessRecord& rec, const L7Reading& r, std
 }
 
 void MonitoringEngine::add_request(ProcessRecord& rec, const L7Reading& r, std::uint64_t latency_ns) {
-  rec.l7.add_request(r, latency_ns, std::max<std::size_t>(1, settings_.max_routes_per_process));
+  claimed_.clear();
+  if (r.server_side) attribution_.claim(r, claimed_);
+  rec.l7.add_request(r, latency_ns, std::max<std::size_t>(1, settings_.max_routes_per_process), claimed_);
   l7_interval_.http.add(latency_ns, r.op.error, r.op.count);
   if (auto c = status_class(r.op.status); c && *c == kClass5xx) l7_interval_.http_5xx += r.op.count;
 }

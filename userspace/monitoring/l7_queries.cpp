@@ -116,6 +116,22 @@ L7Totals layer_totals(const OpTotals& all, const Histogram& minute_hist) {
 
 }  // namespace
 
+RequestQueriesView RequestQueriesView::of(const RouteQueries& q) {
+  RequestQueriesView v;
+  v.requests = q.per_request.requests();
+  v.queries = q.per_request.queries();
+  v.p50 = q.per_request.percentile(0.50);
+  v.p95 = q.per_request.percentile(0.95);
+  v.max = q.per_request.max();
+  v.mean = q.per_request.mean();
+  v.top = q.top(kTop);
+  // Shapes not in `top` count as other, with those past the per-route cap.
+  v.other_count = q.other_count;
+  for (const RouteQuery& s : q.shapes) v.other_count += s.count;
+  for (const RouteQuery& s : v.top) v.other_count -= s.count;
+  return v;
+}
+
 std::vector<DatabaseEntry> MonitoringEngine::database_entries(const DatabaseQuery& q) const {
   std::optional<Protocol> system;
   if (q.system && !(system = database_system(*q.system))) return {};
@@ -146,6 +162,7 @@ std::vector<DatabaseEntry> MonitoringEngine::database_entries(const DatabaseQuer
     fill_totals(e, h.stat->ops);
     e.tls = h.stat->tls;
     e.exited = h.rec->exited_ms != 0;
+    e.http_routes = h.stat->routes;
     out.push_back(std::move(e));
   }
   return out;
@@ -178,6 +195,7 @@ std::vector<HttpEntry> MonitoringEngine::http_entries(const HttpQuery& q) const 
     e.bytes_out = h.stat->bytes_out;
     e.bytes_in = h.stat->bytes_in;
     e.exited = h.rec->exited_ms != 0;
+    if (h.key->server_side) e.db = RequestQueriesView::of(h.stat->queries);
     out.push_back(std::move(e));
   }
   return out;
@@ -206,6 +224,7 @@ QueryList MonitoringEngine::database_queries(const QueryListFilter& f) const {
       auto& [ops, slowest] = a.totals;
       ops.merge(st.ops);
       a.stats.tls = a.stats.tls || st.tls;
+      a.stats.http_routes.merge(st.routes);
       if (!slowest.sample || st.sample_ns > slowest.ns)
         slowest = {&shown_sample(key, st, settings_.capture_literals), st.sample_ns};
       a.shares.push_back(
@@ -272,6 +291,7 @@ EndpointList MonitoringEngine::http_endpoints(const EndpointListFilter& f) const
         std::tuple(t.status[0], t.status[1], t.status[2], t.status[3]);
     a.stats.bytes_out = t.bytes_out;
     a.stats.bytes_in = t.bytes_in;
+    if (std::get<0>(key)) a.stats.db = RequestQueriesView::of(t.queries);
     finish_shares(a.stats, a.shares);
     all.push_back(std::move(a.stats));
   }

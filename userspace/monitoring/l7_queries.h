@@ -12,6 +12,17 @@
 
 namespace hs::monitoring {
 
+// Server-side HTTP: the database operations its requests made on their own thread.
+struct RequestQueriesView {
+  static constexpr std::size_t kTop = 10;
+  std::uint64_t requests = 0, queries = 0, p50 = 0, p95 = 0, max = 0;  // per request, except the totals
+  double mean = 0;
+  std::vector<RouteQuery> top;  // most operations first, at most kTop
+  std::uint64_t other_count = 0;
+
+  static RequestQueriesView of(const RouteQueries& q);
+};
+
 struct DatabaseEntry {
   std::uint32_t pid = 0;
   std::string comm;
@@ -22,6 +33,7 @@ struct DatabaseEntry {
   std::uint64_t count = 0, errors = 0, total_ns = 0, p50_ns = 0, p95_ns = 0, p99_ns = 0, max_ns = 0;
   bool tls = false;
   bool exited = false;
+  StatementRoutes http_routes;  // client side: the routes whose requests made it
 };
 
 struct DatabaseQuery {
@@ -40,6 +52,7 @@ struct HttpEntry {
   std::uint64_t total_ns = 0, p50_ns = 0, p95_ns = 0, p99_ns = 0, max_ns = 0;
   std::uint64_t bytes_out = 0, bytes_in = 0;
   bool exited = false;
+  std::optional<RequestQueriesView> db;  // server side only
 };
 
 struct HttpQuery {
@@ -75,6 +88,7 @@ struct L7Aggregate {
 struct QueryStats : L7Aggregate {
   std::string fingerprint_id, fingerprint, system, sample;
   bool tls = false;
+  StatementRoutes http_routes;
 };
 
 struct QueryListFilter {
@@ -96,6 +110,7 @@ struct EndpointStats : L7Aggregate {
   std::string method, route, side;
   std::uint64_t status_2xx = 0, status_3xx = 0, status_4xx = 0, status_5xx = 0;
   std::uint64_t bytes_out = 0, bytes_in = 0;
+  std::optional<RequestQueriesView> db;  // server side only
 };
 
 struct EndpointListFilter {

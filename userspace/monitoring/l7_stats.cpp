@@ -61,6 +61,7 @@ void HttpStat::merge(const HttpStat& o) {
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
   bytes_out += o.bytes_out;
   bytes_in += o.bytes_in;
+  queries.merge(o.queries);
 }
 
 }  // namespace hs::monitoring

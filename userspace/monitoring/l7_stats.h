@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "monitoring/op_totals.h"
+#include "monitoring/request_queries.h"
 #include "protocols/l7_reading.h"
 
 namespace hs::monitoring {
@@ -85,6 +86,7 @@ struct DbStat {
   std::string sample;
   bool sample_has_literals = false;
   std::uint64_t sample_ns = 0;
+  StatementRoutes routes;  // client side: the HTTP routes whose requests made it
 
   void add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool capture_literals);
 };
@@ -96,6 +98,7 @@ struct HttpStat {
   // Server side: the response bytes written. Client side: bytes_out stays 0 (the
   // capture does not report request sizes) and the response bytes read go to bytes_in.
   std::uint64_t bytes_out = 0, bytes_in = 0;
+  RouteQueries queries;  // server side: the database operations its requests made
 
   void add(const protocols::L7Reading& r, std::uint64_t latency_ns);
   void merge(const HttpStat& o);

@@ -138,6 +138,7 @@ void MonitoringEngine::retire_exited(std::vector<hs_sys_key>* sys_forget, std::v
       net_retiring_[it->first] = poll_seq_;
     }
     rec.exited_ms = now;
+    attribution_.forget(it->first);
     ++counters_.processes_exited;
     exited_.push_back(std::move(rec));
     it = live_.erase(it);

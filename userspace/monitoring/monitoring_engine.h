@@ -21,6 +21,7 @@
 #include "monitoring/op_totals.h"
 #include "monitoring/process_l7.h"
 #include "monitoring/process_network.h"
+#include "monitoring/request_attribution.h"
 #include "monitoring/samples.h"
 #include "monitoring/series.h"
 #include "monitoring/slow_log.h"
@@ -217,6 +218,8 @@ class MonitoringEngine {
     std::uint64_t http_5xx = 0;
   } l7_interval_;
   SlowLog slow_log_;
+  RequestAttribution attribution_;     // database operations waiting for the HTTP request they ran in
+  std::vector<ClaimedQuery> claimed_;  // scratch for add_request
   std::uint64_t exit_checks_ = 0, exit_checks_at_l7_ = 0;  // retire_exited() runs, to see if a poll ran since
   // tgid -> poll sequence: processes retired by one probe's poll whose entries in
   // the other probe's map are folded into their exited record at that map's next poll.

@@ -38,13 +38,21 @@ void ProcessL7::add_statement(const protocols::L7Reading& r, std::uint64_t laten
   st.add(r, latency_ns, capture_literals);
 }
 
-void ProcessL7::add_request(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_routes) {
+void ProcessL7::add_request(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_routes,
+                            const std::vector<ClaimedQuery>& claimed) {
   const HttpKeyView view{r.server_side, or_unknown(r.op.method), or_unknown(r.op.route)};
   const HttpKeyView other{r.server_side, kOther, kOther};
-  auto& entry = capped_entry(endpoints_, view, other, named_endpoints_, max_routes, [](const HttpKeyView& v) {
+  auto& [key, st] = capped_entry(endpoints_, view, other, named_endpoints_, max_routes, [](const HttpKeyView& v) {
     return HttpKey{v.server_side, std::string(v.method), std::string(v.route)};
   });
-  entry.second.add(r, latency_ns);
+  st.add(r, latency_ns);
+  if (!r.server_side) return;
+  st.queries.add(claimed, r.op.count);
+  for (const ClaimedQuery& c : claimed) {
+    auto it = statements_.find(DbKeyView{c.system, false, c.fingerprint});
+    if (it == statements_.end()) it = statements_.find(DbKeyView{c.system, false, kOther});
+    if (it != statements_.end()) it->second.routes.add(key.method, key.route, c.count);
+  }
 }
 
 }  // namespace hs::monitoring

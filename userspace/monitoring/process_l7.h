@@ -20,8 +20,10 @@ class ProcessL7 {
   void add_statement(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_fingerprints,
                      bool capture_literals);
   // Counts one HTTP request. A new (side, method, route) past `max_routes` is
-  // counted under (side, "other", "other").
-  void add_request(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_routes);
+  // counted under (side, "other", "other"). `claimed`: the client-side database
+  // operations a server-side request made (see RequestAttribution).
+  void add_request(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_routes,
+                   const std::vector<ClaimedQuery>& claimed = {});
 
   const Statements& statements() const { return statements_; }
   const Endpoints& endpoints() const { return endpoints_; }

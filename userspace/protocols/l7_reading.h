@@ -12,6 +12,7 @@ namespace hs::protocols {
 
 struct L7Reading {
   std::uint32_t tgid = 0;
+  std::uint32_t tid = 0;           // the thread that completed the exchange
   std::uint64_t conn_id = 0;       // stable per connection while it lives (socket cookie)
   bool server_side = false;        // this process answered (read the request, wrote the response)
   std::string remote;              // "10.0.0.5:5432", "[::1]:6379", "unix:/run/postgresql/.s.PGSQL.5432", "10.0.0.7:*" (server side)

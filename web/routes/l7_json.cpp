@@ -25,6 +25,32 @@ void add_processes(json::object& o, const monitoring::L7Aggregate& a) {
   o["process_count"] = a.process_count;
 }
 
+// The routes whose requests made a statement.
+json::object http_routes(const monitoring::StatementRoutes& r) {
+  json::array routes;
+  for (const auto& s : r.routes)
+    routes.push_back(json::object{{"method", valid_utf8(s.method)}, {"route", valid_utf8(s.route)}, {"count", s.count}});
+  return {{"routes", std::move(routes)}, {"other_count", r.other_count}};
+}
+
+// Queries per request of a server-side route, and their shapes; null on the client side.
+json::value request_queries(const std::optional<monitoring::RequestQueriesView>& v) {
+  if (!v) return nullptr;
+  json::array shapes;
+  for (const auto& q : v->top) {
+    const double per_request = v->requests ? static_cast<double>(q.count) / static_cast<double>(v->requests) : 0.0;
+    shapes.push_back(json::object{{"system", monitoring::protocol_name(q.system)},
+                                  {"fingerprint", valid_utf8(q.fingerprint)},
+                                  {"fingerprint_id", monitoring::fingerprint_id(q.system, q.fingerprint)},
+                                  {"count", q.count},
+                                  {"per_request", per_request},
+                                  {"total_ns", q.total_ns}});
+  }
+  return json::object{{"requests", v->requests}, {"queries", v->queries}, {"mean", v->mean},
+                      {"p50", v->p50},           {"p95", v->p95},         {"max", v->max},
+                      {"top", std::move(shapes)}, {"other_count", v->other_count}};
+}
+
 }  // namespace
 
 json::object to_json(const monitoring::DatabaseEntry& e) {
@@ -45,7 +71,8 @@ json::object to_json(const monitoring::DatabaseEntry& e) {
           {"fingerprint_id", e.fingerprint_id},
           {"sample", valid_utf8(e.sample)},
           {"remotes", strings(e.remotes)},
-          {"exited", e.exited}};
+          {"exited", e.exited},
+          {"http_routes", http_routes(e.http_routes)}};
 }
 
 json::object to_json(const monitoring::HttpEntry& e) {
@@ -67,7 +94,8 @@ json::object to_json(const monitoring::HttpEntry& e) {
           {"total_ns", e.total_ns},
           {"max_ns", e.max_ns},
           {"bytes_in", e.bytes_in},
-          {"exited", e.exited}};
+          {"exited", e.exited},
+          {"queries_per_request", request_queries(e.db)}};
 }
 
 json::object to_json(const monitoring::QueryStats& q) {
@@ -82,7 +110,8 @@ json::object to_json(const monitoring::QueryStats& q) {
                  {"p99_ns", q.p99_ns},
                  {"max_ns", q.max_ns},
                  {"sample", valid_utf8(q.sample)},
-                 {"tls", q.tls}};
+                 {"tls", q.tls},
+                 {"http_routes", http_routes(q.http_routes)}};
   add_processes(o, q);
   return o;
 }
@@ -103,7 +132,8 @@ json::object to_json(const monitoring::EndpointStats& e) {
                  {"p99_ns", e.p99_ns},
                  {"max_ns", e.max_ns},
                  {"bytes_out", e.bytes_out},
-                 {"bytes_in", e.bytes_in}};
+                 {"bytes_in", e.bytes_in},
+                 {"queries_per_request", request_queries(e.db)}};
   add_processes(o, e);
   return o;
 }

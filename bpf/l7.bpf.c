@@ -20,6 +20,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "hostscope/wire.h"
+#include "l7_mysql.bpf.h"
 #include "maps.bpf.h"
 #include "sock_addr.bpf.h"
 
@@ -29,6 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define HS_MSG_PEEK 2
 #define HS_PF_KTHREAD 0x00200000
 #define HS_L7_MAX_ATTEMPTS 4 /* data events looked at before a connection is left alone */
+#define HS_L7_SERVER_FIRST 0x80 /* with a protocol from l7__detect: the bytes came from the server */
 
 #if defined(__TARGET_ARCH_x86)
 enum { HS_NR_READ = 0, HS_NR_WRITE = 1, HS_NR_READV = 19, HS_NR_WRITEV = 20,
@@ -127,7 +129,7 @@ static __always_inline bool l7__syscall_buffer(struct l7_buf *b)
 	return true;
 }
 
-/* Copies up to cap (a power of two) of the n bytes the syscall moved; returns the count. */
+/* Copies up to cap (a constant) of the n bytes the syscall moved; returns the count. */
 static __always_inline __u32 l7__copy(char *dst, __u32 cap, const struct l7_buf *b, __u64 moved)
 {
 	__u64 avail = moved < b->len ? moved : b->len;
@@ -152,9 +154,11 @@ static __always_inline bool starts4(const char *p, char a, char b, char c, char 
 	return p[0] == a && p[1] == b && p[2] == c && p[3] == d;
 }
 
-/* The protocol of a request, from its first bytes, or HS_L7_UNKNOWN. Userspace
- * decides for good; this only keeps other traffic off the ring buffer. */
-static __always_inline __u8 l7__detect(const char *p, __u32 n)
+/* The protocol of a request, from its first n bytes of the `moved` the syscall
+ * moved, or HS_L7_UNKNOWN; or'ed with HS_L7_SERVER_FIRST for a server's greeting
+ * (MySQL). Userspace decides for good; this only keeps other traffic off the
+ * ring buffer. */
+static __always_inline __u8 l7__detect(const char *p, __u32 n, __u64 moved)
 {
 	if (n < 4)
 		return HS_L7_UNKNOWN;
@@ -178,7 +182,29 @@ static __always_inline __u8 l7__detect(const char *p, __u32 n)
 		if (len >= 5 && len < (1u << 24))
 			return HS_L7_POSTGRESQL;
 	}
+	/* After PostgreSQL's checks: a 'P'/'Q' packet length with a MySQL command
+	 * byte is PostgreSQL's here, userspace sorts out the rare MySQL one. */
+	if (mysql__greeting(p, n, moved))
+		return HS_L7_MYSQL | HS_L7_SERVER_FIRST;
+	if (mysql__command(p, n, moved))
+		return HS_L7_MYSQL;
 	return HS_L7_UNKNOWN;
+}
+
+/* MySQL after a request's first bytes were kept: the server reads a packet's
+ * 4-byte header and its payload apart, so the payload joins a bare header; a
+ * handshake response asking for TLS leaves the connection alone from here on
+ * (the rest is encrypted). */
+static __always_inline void l7__mysql_request(struct hs_l7_conn *c, const struct l7_buf *b, __u64 moved,
+					      bool first)
+{
+	if (!first) {
+		if (c->rec.req_len != 4)
+			return;
+		c->rec.req_len = 4 + l7__copy(c->rec.req + 4, HS_L7_REQ_MAX - 4, b, moved);
+	}
+	if (mysql__ssl_request(c->rec.req, c->rec.req_len))
+		c->state = HS_L7_IGNORED;
 }
 
 /* Names the connection's remote; for Unix sockets the server's path. */
@@ -218,7 +244,7 @@ static __always_inline void l7__emit(struct hs_l7_conn *c)
 static __always_inline void l7__decide(struct hs_l7_conn *c, struct sock *sk, bool sending, const struct l7_buf *b,
 				       __u64 moved)
 {
-	char head[8] = {};
+	char head[HS_MYSQL_HEAD] = {};
 	__u64 avail = moved < b->len ? moved : b->len;
 	__u32 n = avail < sizeof(head) ? (__u32)avail : sizeof(head);
 	asm volatile("" : "+r"(n));
@@ -226,16 +252,18 @@ static __always_inline void l7__decide(struct hs_l7_conn *c, struct sock *sk, bo
 		n = sizeof(head);
 	__u8 proto = HS_L7_UNKNOWN;
 	if (!bpf_probe_read_user(head, n, b->base))
-		proto = l7__detect(head, n);
+		proto = l7__detect(head, n, moved);
 	if (proto == HS_L7_UNKNOWN) {
 		if (++c->attempts >= HS_L7_MAX_ATTEMPTS)
 			c->state = HS_L7_IGNORED;
 		return;
 	}
 	c->state = HS_L7_ACTIVE;
-	c->rec.protocol = proto;
-	/* Whoever sends the request is the client. */
-	c->rec.role = sending ? HS_NET_ROLE_CLIENT : HS_NET_ROLE_SERVER;
+	c->rec.protocol = proto & ~HS_L7_SERVER_FIRST;
+	/* Whoever sends the request is the client; whoever sends a greeting, the
+	 * server (the greeting itself is no request: it starts no exchange). */
+	bool client = sending != !!(proto & HS_L7_SERVER_FIRST);
+	c->rec.role = client ? HS_NET_ROLE_CLIENT : HS_NET_ROLE_SERVER;
 	c->rec.conn_id = bpf_get_socket_cookie(sk);
 	l7__remote(&c->rec, sk);
 }
@@ -281,12 +309,16 @@ static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sen
 	if (request) {
 		if (c->waiting) {
 			c->rec.req_bytes += ret;
+			if (c->rec.protocol == HS_L7_MYSQL)
+				l7__mysql_request(c, &b, (__u64)ret, false);
 			return;
 		}
 		c->rec.req_ns = bpf_ktime_get_ns();
 		c->rec.req_bytes = ret;
 		c->rec.req_len = l7__copy(c->rec.req, HS_L7_REQ_MAX, &b, (__u64)ret);
 		c->waiting = 1;
+		if (c->rec.protocol == HS_L7_MYSQL)
+			l7__mysql_request(c, &b, (__u64)ret, true);
 		return;
 	}
 	if (!c->waiting)

@@ -141,7 +141,7 @@ void Daemon::sample_system() {
 }
 
 void Daemon::publish_health() {
-  engine_->set_probe_health({capture_->health(), network_->health(), l7_->health()});
+  engine_->set_probe_health({capture_->health(), network_->health(), l7_->health(), l7_->tls_health()});
 }
 
 void Daemon::tick() {

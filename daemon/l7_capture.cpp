@@ -22,10 +22,16 @@ std::uint64_t monotonic_ns() {
 L7Capture::~L7Capture() { (void)stop(); }
 
 Status L7Capture::set_config(const config::MonitoringConfig& cfg, bool capture_wanted) {
-  bool was_enabled = config_.l7_enabled;
+  bool was_enabled = config_.l7_enabled, had_tls = config_.tls_enabled;
   config_ = cfg;
-  if (!capture_wanted || was_enabled == cfg.l7_enabled) return {};
-  return cfg.l7_enabled ? start() : stop();
+  if (!capture_wanted) return {};
+  if (was_enabled != cfg.l7_enabled) return cfg.l7_enabled ? start() : stop();
+  // The reader owns both probes while it runs: TLS on or off restarts the capture.
+  if (had_tls != cfg.tls_enabled && running()) {
+    if (Status st = stop(); !st.ok()) return st;
+    return start();
+  }
+  return {};
 }
 
 Status L7Capture::start() {
@@ -46,20 +52,46 @@ Status L7Capture::start() {
     return st;
   }
   last_error_.clear();
+  start_tls();
   stopping_ = false;
   reader_ = std::thread([this] { read_loop(); });
   spdlog::info("l7 probe attached");
   return {};
 }
 
+// The TLS probe is optional: without it (disabled, no BTF for uprobes, no
+// libssl) the socket-layer capture runs alone and the health says why.
+void L7Capture::start_tls() {
+  tls_error_.clear();
+  if (!config_.tls_enabled) return;
+  auto loaded = probes::TlsProbe::load(probes::TlsProbeOptions{});
+  if (!loaded.ok()) {
+    tls_error_ = loaded.status().text();
+    spdlog::error("tls probe unavailable: {}", tls_error_);
+    return;
+  }
+  if (Status st = loaded.value()->attach(); !st.ok()) {
+    tls_error_ = st.text();
+    spdlog::error("tls probe failed to attach: {}", tls_error_);
+    return;
+  }
+  tls_ = std::move(loaded.value());
+  spdlog::info("tls probe attached to {} libssl file(s)", tls_->libraries().size());
+}
+
 Status L7Capture::stop() {
   if (!probe_) return {};
   probe_->detach();
+  if (tls_) tls_->detach();
   stopping_ = true;
   if (reader_.joinable()) reader_.join();  // it drains what is left first
   poll();
   ledger_.retire(*probe_);
   probe_.reset();
+  if (tls_) {
+    tls_ledger_.retire(*tls_);
+    tls_.reset();
+  }
   spdlog::info("l7 probe detached and unloaded");
   return {};
 }
@@ -73,10 +105,13 @@ void L7Capture::read_loop() {
     bool drain = false;
     auto t0 = std::chrono::steady_clock::now();
     std::uint64_t now = monotonic_ns();
-    auto n = probe_->consume(last ? 0 : kPollMs, [&](const probes::L7Event& e) {
-      table.decode(*e.record, e.request(), e.response(), now, batch);
-    });
+    auto sink = [&](const probes::L7Event& e) { table.decode(*e.record, e.request(), e.response(), now, batch); };
+    auto n = probe_->consume(last ? 0 : kPollMs, sink);
     if (!n.ok()) spdlog::warn("l7 read: {}", n.status().text());
+    if (tls_) {
+      // After the socket-layer wait: its ring wakes this thread when it fills.
+      if (auto t = tls_->consume(0, sink); !t.ok()) spdlog::warn("tls read: {}", t.status().text());
+    }
     if (now - last_sweep > 10'000'000'000ull) {
       table.evict_idle(now);
       last_sweep = now;
@@ -89,7 +124,7 @@ void L7Capture::read_loop() {
       std::move(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(queue_));
       table_ = table.counters();
       connections_ = table.size();
-      malformed_ = probe_->malformed();
+      malformed_ = probe_->malformed() + (tls_ ? tls_->malformed() : 0);
       if (n.ok() && n.value() > 0)
         last_read_us_ = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
@@ -133,6 +168,30 @@ monitoring::ProbeHealth L7Capture::health() const {
   h.entries = connections_;
   h.max_entries = l7::TableLimits{}.max_connections;
   h.last_read_us = last_read_us_;
+  return h;
+}
+
+monitoring::ProbeHealth L7Capture::tls_health() const {
+  monitoring::ProbeHealth h;
+  h.name = "tls";
+  h.variant = "uprobe";
+  const bool wanted = config_.l7_enabled && config_.tls_enabled;
+  h.state = tls_ && tls_->attached() ? "attached" : (!tls_error_.empty() ? "failed" : "detached");
+  h.reason = !tls_error_.empty() ? tls_error_
+             : !config_.tls_enabled ? "disabled in the configuration (tls_enabled)"
+             : !wanted              ? "needs l7_enabled"
+                                    : "";
+  auto drops = tls_ledger_.drops(tls_.get());
+  h.drops = {{"ringbuf_full", drops[HS_DROP_TLS_RINGBUF_FULL]},
+             {"no_connection_state", drops[HS_DROP_TLS_NO_CONN]},
+             {"payload_unreadable", drops[HS_DROP_TLS_READ_FAILED]},
+             {"no_call_state", drops[HS_DROP_TLS_NO_CALL]},
+             {"process_events_lost", drops[HS_DROP_TLS_PROC_EVENTS]},
+             {"missed_runs", tls_ledger_.missed_runs(tls_.get())}};
+  if (tls_) {
+    h.entries = tls_->libraries().size();  // libssl files attached
+    h.max_entries = 0;
+  }
   return h;
 }
 

@@ -1,6 +1,7 @@
-// Owns the L7 probe for the daemon. A reader thread drains the ring buffer,
-// decodes exchanges per connection and queues the operations; poll() (on the
-// daemon's executor) hands the queue to the engine.
+// Owns the L7 probes for the daemon: the socket-layer one and, when enabled,
+// the TLS one (libssl uprobes). A reader thread drains both ring buffers into
+// one decoder table (both name a connection by its socket cookie) and queues
+// the operations; poll() (on the daemon's executor) hands the queue to the engine.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "l7/connection_table.h"
 #include "monitoring/monitoring_engine.h"
 #include "probes/l7_probe.h"
+#include "probes/tls_probe.h"
 
 namespace hs::daemon {
 
@@ -33,6 +35,7 @@ class L7Capture {
   void set_drain_request(std::function<void()> f) { drain_request_ = std::move(f); }
   void poll();
   monitoring::ProbeHealth health() const;
+  monitoring::ProbeHealth tls_health() const;
 
   // Decoded operations waiting for the engine, at most this many.
   static constexpr std::size_t kMaxQueued = 262144;
@@ -40,12 +43,16 @@ class L7Capture {
 
  private:
   void read_loop();
+  void start_tls();
 
   monitoring::MonitoringEngine& engine_;
   config::MonitoringConfig config_;
   std::unique_ptr<probes::L7Probe> probe_;
   std::string last_error_;
   ProbeLedger<HS_DROP_L7_COUNT> ledger_;
+  std::unique_ptr<probes::TlsProbe> tls_;  // set before the reader starts, reset after it ends
+  std::string tls_error_;
+  ProbeLedger<HS_DROP_TLS_COUNT> tls_ledger_;
 
   std::function<void()> drain_request_;
   std::atomic<bool> drain_requested_{false};

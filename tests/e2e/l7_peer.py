@@ -111,6 +111,12 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def serve(args):
     srv = Server((args.host, args.port), Handler)
+    if args.tls_cert:
+        # HTTPS through the system OpenSSL (Python's ssl module links libssl.so.3).
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     port = srv.server_address[1]
     if args.pidfile:
         tmp = args.pidfile + ".tmp"
@@ -175,6 +181,8 @@ def main():
     s.add_argument("--port", type=int, default=0)
     s.add_argument("--pidfile")
     s.add_argument("--lifetime", type=float, default=300)
+    s.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    s.add_argument("--tls-key", help="and this private key (PEM)")
     c = sub.add_parser("client")
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, required=True)

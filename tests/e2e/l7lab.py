@@ -8,6 +8,11 @@
   another copy of the suite runs on the same host. Helpers: psql(), pgss(), pgbench().
 - Redis: a private redis-server on 127.0.0.1:<free port> and a Unix socket, no
   persistence. Helpers: cli(), commandstats(), info().
+- MariaDB: a private mariadbd (mariadb-install-db in a temp dir, run as the `mysql` OS
+  user), on 127.0.0.1:<free port> and a Unix socket in its own directory,
+  performance_schema on. Root over the socket, user `hs` (password) over TCP; database
+  `hsbench` with hs_kv<tag> and hs_log<tag>. Helpers: sql(), client_proc(), slap()
+  (mysqlslap), digests() (events_statements_summary_by_digest).
 - HttpServer: tests/e2e/l7_peer.py server (/sleep/<ms>, /items/<id>, /missing, /fail).
 - HttpClient: l7_peer.py client, K requests on one keep-alive connection.
 - API helpers for the contract of monitoring/metrics?type=database|http,
@@ -152,9 +157,11 @@ def run_tag():
 
 class Postgres:
     """A private cluster. `base` is its directory (a fresh temp dir if None); tables
-    hs_kv<tag> and hs_log<tag>."""
+    hs_kv<tag> and hs_log<tag>. ssl=True: `ssl = on` with a self-signed certificate
+    (openssl, in the cluster's own directory) for 127.0.0.1; plaintext is still
+    accepted, so clients choose with sslmode (disable / require)."""
 
-    def __init__(self, base=None, max_connections=40, tag=""):
+    def __init__(self, base=None, max_connections=40, tag="", ssl=False):
         self.base, self.own_base = _mkbase("pg", base)
         self.data = os.path.join(self.base, "data")
         self.sockdir = os.path.join(self.base, "sock")
@@ -162,6 +169,9 @@ class Postgres:
         self.info_path = os.path.join(self.base, "info.json")
         self.max_connections = max_connections
         self.kv, self.log = f"hs_kv{tag}", f"hs_log{tag}"
+        self.ssl = ssl
+        self.cert = os.path.join(self.base, "server.crt")
+        self.key = os.path.join(self.base, "server.key")
         self.port = None
         self.pid = None
 
@@ -172,9 +182,18 @@ class Postgres:
             return False
         pid = self._postmaster_pid()
         if pid and pid_alive(pid) and self.data in cmdline(pid):
-            self.port, self.pid = info["port"], pid
+            self.port, self.pid, self.ssl = info["port"], pid, info.get("ssl", False)
             return True
         return False
+
+    def _make_certificate(self, pw):
+        """A self-signed certificate for 127.0.0.1 (P-256, 30 days), readable by postgres only."""
+        run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", self.key, "-out", self.cert, "-days", "30", "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"], timeout=60)
+        for path in (self.key, self.cert):
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+            os.chmod(path, 0o600)
 
     def _postmaster_pid(self):
         try:
@@ -202,6 +221,10 @@ class Postgres:
                 self._as_pg([os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", PG_ROLE,
                              "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
             self.port = free_port()
+            if self.ssl:
+                self._make_certificate(pw)
+            ssl_conf = (f"ssl = on\nssl_cert_file = '{self.cert}'\nssl_key_file = '{self.key}'\n" if self.ssl
+                        else "ssl = off\n")
             with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
                 f.write("\n# hostscope L7 lab\n"
                         f"port = {self.port}\n"
@@ -209,7 +232,7 @@ class Postgres:
                         f"unix_socket_directories = '{self.sockdir}'\n"
                         f"max_connections = {self.max_connections}\n"
                         "shared_buffers = 64MB\n"
-                        "ssl = off\n"
+                        + ssl_conf +
                         "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
                         "shared_preload_libraries = 'pg_stat_statements'\n"
                         "pg_stat_statements.track = all\n"
@@ -218,12 +241,13 @@ class Postgres:
             with open(os.path.join(self.data, "pg_hba.conf"), "w") as f:
                 f.write("# hostscope L7 lab: trust on the private socket and loopback only\n"
                         "local all all trust\n"
-                        "host all all 127.0.0.1/32 trust\n")
+                        + ("hostssl all all 127.0.0.1/32 trust\n" if self.ssl else "")
+                        + "host all all 127.0.0.1/32 trust\n")
             self._as_pg([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-l", self.logfile,
                          "-w", "-t", "60", "start"], timeout=90)
             self.pid = self._postmaster_pid()
             _write_json(self.info_path, {"port": self.port, "sockdir": self.sockdir, "pid": self.pid,
-                                         "data": self.data, "db": PG_DB, "user": PG_ROLE})
+                                         "data": self.data, "db": PG_DB, "user": PG_ROLE, "ssl": self.ssl})
             self._wait_ready()
             self._init_db()
         except BaseException:
@@ -275,10 +299,12 @@ class Postgres:
                 + ["-c", sql], check=check)
         return r.stdout.decode()
 
-    def psql_proc(self, sql, tcp=True):
-        """psql -c SQL as a child we know the pid of; -> (pid, returncode, stdout, stderr, seconds)."""
+    def psql_proc(self, sql, tcp=True, sslmode=None):
+        """psql -c SQL as a child we know the pid of; -> (pid, returncode, stdout, stderr, seconds).
+        sslmode (TCP): libpq's, e.g. "require" (needs ssl=True) or "disable"."""
         t0 = time.monotonic()
-        p = subprocess.Popen([PSQL, "-X", "-A", "-t"] + self.conn_args(tcp) + ["-c", sql],
+        env = dict(os.environ, PGSSLMODE=sslmode) if sslmode else None
+        p = subprocess.Popen([PSQL, "-X", "-A", "-t"] + self.conn_args(tcp) + ["-c", sql], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         out, err = communicate(p, 60)
         return p.pid, p.returncode, out.decode(), err.decode(), time.monotonic() - t0
@@ -303,7 +329,7 @@ class Postgres:
         want = canon_sql(fingerprint)
         return sum(calls for q, calls in self.pgss() if canon_sql(q) == want)
 
-    def pgbench(self, script, clients, transactions, mode="simple", tcp=True, threads=None, extra=()):
+    def pgbench(self, script, clients, transactions, mode="simple", tcp=True, threads=None, extra=(), sslmode=None):
         """Runs pgbench -n -f script -M mode -c clients -t transactions -r.
         -> dict(pid, rc, stdout, stderr, latencies_ms {statement text: avg ms},
         latency_avg_ms (per transaction), tps)."""
@@ -313,7 +339,8 @@ class Postgres:
         argv = [PGBENCH, "-n", "-r", "-f", path, "-M", mode, "-c", str(clients),
                 "-j", str(threads or min(clients, os.cpu_count() or 1)), "-t", str(transactions)]
         argv += self.conn_args(tcp)[:-2] + list(extra) + [PG_DB]
-        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        env = dict(os.environ, PGSSLMODE=sslmode) if sslmode else None
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
         try:
             out, err = communicate(p, 600)
         finally:
@@ -514,6 +541,202 @@ class Redis:
                 "p50_ms": p50, "argv": argv}
 
 
+# ---- MariaDB --------------------------------------------------------------------------
+
+MARIADBD = os.environ.get("HS_MARIADBD", "/usr/sbin/mariadbd")
+MARIADB = "/usr/bin/mariadb"
+MARIADB_INSTALL_DB = "/usr/bin/mariadb-install-db"
+MYSQLSLAP = "/usr/bin/mysqlslap"       # the name mysqlslap runs under (its comm)
+MY_OS_USER = "mysql"
+MY_DB = "hsbench"
+MY_USER = "hs"                         # TCP account (mysql_native_password)
+MY_PASSWORD = "hs-lab-secret"
+MY_KEYS = 1000
+
+
+class MariaDB:
+    """A private mariadbd: its own datadir (mariadb-install-db), 127.0.0.1:<free port>
+    and a Unix socket in its own directory, performance_schema on, skip-name-resolve,
+    no binary log. Root connects over the socket (unix_socket auth); `hs` with a
+    password over TCP. Database hsbench holds hs_kv<tag> (1000 keys) and hs_log<tag>.
+    Reads no option file (--no-defaults), so a system MariaDB is never touched."""
+
+    def __init__(self, base=None, detach=False, max_connections=100, tag=""):
+        self.base, self.own_base = _mkbase("mariadb", base)
+        self.detach = detach
+        self.data = os.path.join(self.base, "data")
+        self.sock = os.path.join(self.base, "mysqld.sock")
+        self.pidfile = os.path.join(self.base, "mysqld.pid")
+        self.logfile = os.path.join(self.base, "mysqld.log")
+        self.info_path = os.path.join(self.base, "info.json")
+        self.max_connections = max_connections
+        self.kv, self.log = f"hs_kv{tag}", f"hs_log{tag}"
+        self.proc = None
+        self.port = None
+        self.pid = None
+
+    # -- life cycle
+    def running(self):
+        info = _read_json(self.info_path)
+        if not info:
+            return False
+        pid = info.get("pid")
+        if pid and pid_alive(pid) and self.data in cmdline(pid):
+            self.port, self.pid = info["port"], pid
+            return True
+        return False
+
+    def start(self):
+        if self.running():
+            return self
+        pw = pwd.getpwnam(MY_OS_USER)
+        try:
+            os.makedirs(self.base, exist_ok=True)
+            os.chown(self.base, pw.pw_uid, pw.pw_gid)
+            os.chmod(self.base, 0o750)
+            if not os.path.isdir(os.path.join(self.data, "mysql")):
+                shutil.rmtree(self.data, ignore_errors=True)
+                run([MARIADB_INSTALL_DB, "--no-defaults", f"--user={MY_OS_USER}", f"--datadir={self.data}",
+                     "--auth-root-authentication-method=socket", "--skip-test-db", "--skip-name-resolve"],
+                    timeout=180, cwd=self.base)
+            self.port = free_port()
+            argv = [MARIADBD, "--no-defaults", f"--user={MY_OS_USER}", f"--datadir={self.data}",
+                    f"--socket={self.sock}", f"--port={self.port}", "--bind-address=127.0.0.1",
+                    f"--pid-file={self.pidfile}", f"--log-error={self.logfile}", f"--tmpdir={self.base}",
+                    "--skip-name-resolve", "--skip-log-bin", "--skip-ssl",
+                    "--performance-schema=ON", "--performance-schema-digests-size=5000",
+                    f"--max-connections={self.max_connections}", "--max-prepared-stmt-count=100000",
+                    "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=0",
+                    "--innodb-doublewrite=0"]
+            # A child we know the pid of; detached (scripts/services): its own session.
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, start_new_session=self.detach, cwd=self.base)
+            self.pid = self.proc.pid
+            self._wait_ready()
+            _write_json(self.info_path, {"port": self.port, "pid": self.pid, "socket": self.sock,
+                                         "data": self.data, "db": MY_DB, "user": MY_USER})
+            self._init_db()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mariadbd exited {self.proc.returncode}: {self.log_tail()}")
+            r = run([MARIADB, "--no-defaults", f"--socket={self.sock}", "-uroot", "-N", "-B", "-e", "SELECT 1"],
+                    check=False, timeout=30)
+            if r.returncode == 0:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"mariadbd on port {self.port} not ready: {self.log_tail()}")
+
+    def _init_db(self):
+        rows = ",".join(f"({i},0)" for i in range(1, MY_KEYS + 1))
+        self.sql(f"CREATE DATABASE IF NOT EXISTS {MY_DB};"
+                 f"CREATE USER IF NOT EXISTS '{MY_USER}'@'127.0.0.1' IDENTIFIED BY '{MY_PASSWORD}';"
+                 f"GRANT ALL ON {MY_DB}.* TO '{MY_USER}'@'127.0.0.1';"
+                 f"GRANT SELECT ON performance_schema.* TO '{MY_USER}'@'127.0.0.1';"
+                 f"CREATE TABLE IF NOT EXISTS {MY_DB}.{self.kv} (id INT PRIMARY KEY, v BIGINT NOT NULL DEFAULT 0);"
+                 f"CREATE TABLE IF NOT EXISTS {MY_DB}.{self.log} (id INT NOT NULL, "
+                 "at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);"
+                 f"INSERT IGNORE INTO {MY_DB}.{self.kv} VALUES {rows};", db="")
+
+    def stop(self):
+        pid = self.pid
+        if not pid:
+            pid = (_read_json(self.info_path) or {}).get("pid")
+        if pid:
+            end_pid(pid, self.data, sig=signal.SIGTERM, timeout=60)
+        if self.proc:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self.pid = None
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def log_tail(self, n=2000):
+        try:
+            with open(self.logfile, errors="replace") as f:
+                return f.read()[-n:]
+        except OSError:
+            return ""
+
+    # -- clients
+    def conn_args(self, tcp=True):
+        if tcp:
+            return ["-h", "127.0.0.1", "-P", str(self.port), f"-u{MY_USER}", f"-p{MY_PASSWORD}", "--protocol=TCP"]
+        return [f"--socket={self.sock}", "-uroot", "--protocol=SOCKET"]
+
+    def sql(self, sql, db=MY_DB, tcp=False, check=True):
+        """Runs `sql` through the mariadb client (root over the socket unless tcp); stdout."""
+        r = run([MARIADB, "--no-defaults", "-N", "-B"] + self.conn_args(tcp) + ([db] if db else [])
+                + ["-e", sql], check=check, timeout=60)
+        return r.stdout.decode()
+
+    def client_proc(self, sql, tcp=True, extra=()):
+        """mariadb -e SQL as a child we know the pid of -> (pid, returncode, stdout, stderr, seconds)."""
+        t0 = time.monotonic()
+        p = subprocess.Popen([MARIADB, "--no-defaults", "-N", "-B"] + self.conn_args(tcp) + list(extra)
+                             + [MY_DB, "-e", sql],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        out, err = communicate(p, 120)
+        return p.pid, p.returncode, out.decode(), err.decode(), time.monotonic() - t0
+
+    def slap(self, queries, concurrency, iterations, tcp=True, timeout=600):
+        """mysqlslap: `concurrency` clients each run every statement of `queries` once per
+        iteration, on a connection of their own (opened for the run). -> dict(pid, rc,
+        stdout, stderr, argv)."""
+        argv = [MYSQLSLAP, "--no-defaults"] + self.conn_args(tcp) + [
+            f"--create-schema={MY_DB}", "--no-drop", f"--concurrency={concurrency}",
+            f"--iterations={iterations}", "--delimiter=;", f"--query={';'.join(queries)}"]
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        out, err = communicate(p, timeout)
+        return {"pid": p.pid, "rc": p.returncode, "stdout": out.decode(), "stderr": err.decode(), "argv": argv}
+
+    # -- performance_schema oracle
+    def digest_reset(self):
+        self.sql("TRUNCATE TABLE performance_schema.events_statements_summary_by_digest", db="")
+
+    def digests(self):
+        """[(digest text, COUNT_STAR, SUM_ERRORS)] of events_statements_summary_by_digest."""
+        out = self.sql("SELECT COUNT_STAR, SUM_ERRORS, REPLACE(REPLACE(DIGEST_TEXT, '\\n', ' '), '\\t', ' ') "
+                       "FROM performance_schema.events_statements_summary_by_digest "
+                       "WHERE DIGEST_TEXT IS NOT NULL", db="")
+        rows = []
+        for line in out.splitlines():
+            parts = line.split("\t", 2)
+            if len(parts) == 3 and parts[0].isdigit():
+                rows.append((parts[2], int(parts[0]), int(parts[1])))
+        return rows
+
+    def statement_events(self, name):
+        """(COUNT_STAR, SUM_ERRORS) of one event of events_statements_summary_global_by_event_name
+        (cumulative): 'statement/com/Execute' counts prepared statement executions, and
+        'statement/sql/error' the statements the server could not parse (no digest row)."""
+        out = self.sql("SELECT COUNT_STAR, SUM_ERRORS FROM "
+                       "performance_schema.events_statements_summary_global_by_event_name "
+                       f"WHERE EVENT_NAME = '{name}'", db="").split()
+        return (int(out[0]), int(out[1])) if len(out) == 2 else (0, 0)
+
+    def digest_calls(self, fingerprint):
+        """COUNT_STAR summed over the digests whose text has this canonical fingerprint."""
+        want = canon_mysql(fingerprint)
+        return sum(n for text, n, _ in self.digests() if canon_mysql(text) == want)
+
+
+_MY_PUNCT_SPACE = re.compile(r"\s*([(),])\s*")
+
+
+def canon_mysql(text):
+    """canon_sql for MySQL texts: performance_schema digests quote identifiers with
+    backticks and space every token ("( `id` )"); both are dropped on either side."""
+    return _MY_PUNCT_SPACE.sub(r"\1", canon_sql(text.replace("`", "")))
+
+
 # ---- HTTP -----------------------------------------------------------------------------
 
 class HttpServer:
@@ -632,13 +855,15 @@ def sweep_stale():
     except OSError:
         return
     for name in names:
-        m = re.match(r"hs-l7-(pg|redis|http)-(\d+)-", name)
+        m = re.match(r"hs-l7-(pg|redis|mariadb|http)-(\d+)-", name)
         if not m or pid_alive(int(m.group(2))):
             continue
         path = os.path.join(TMP, name)
         kind = m.group(1)
         if kind == "pg":
             s = Postgres(base=path)
+        elif kind == "mariadb":
+            s = MariaDB(base=path)
         elif kind == "redis":
             s = Redis(base=path)
             info = _read_json(s.info_path) or {}

@@ -110,7 +110,7 @@ class MonitoringApiTest(SharedDaemonTestCase):
         status, st = self.d.get("/monitoring/status")
         self.assertEqual(status, 200)
         self.assertEqual({p["name"]: p["state"] for p in st["probes"]},
-                         {"syscalls": "attached", "network": "attached", "l7": "attached"})
+                         {"syscalls": "attached", "network": "attached", "l7": "attached", "tls": "attached"})
         for layer in ("network", "database", "http"):
             status, body = self.d.get(f"/monitoring/metrics?type={layer}")
             self.assertEqual(status, 200)

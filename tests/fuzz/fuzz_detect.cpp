@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(detect(ex) == p);  // deterministic, no hidden state
   if (ex.request.empty()) check(p == Protocol::unknown);
   auto decoder = make_decoder(p);
-  check((decoder == nullptr) == (p == Protocol::unknown || p == Protocol::mysql));
+  check((decoder == nullptr) == (p == Protocol::unknown));
   if (decoder) {
     std::vector<Operation> ops;
     decoder->decode(ex, ops);

@@ -200,5 +200,145 @@ TEST_F(L7ProbeTest, UnrecognisedTrafficProducesNoRecords) {
   EXPECT_TRUE(drain().empty());
 }
 
+// ---- MySQL/MariaDB: the server speaks first ------------------------------------
+
+std::string my_packet(std::uint8_t seq, std::string_view payload) {
+  auto n = static_cast<std::uint32_t>(payload.size());
+  return std::string{static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(n >> 16), static_cast<char>(seq)} +
+         std::string(payload);
+}
+std::string le32(std::uint32_t v) {
+  return {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+}
+// A MariaDB 10.11 greeting (protocol 10, version, thread id, scramble, capabilities, plugin).
+std::string my_greeting() {
+  std::string p = "\x0a" "5.5.5-10.11.6-MariaDB" + std::string(1, '\0') + le32(42) + "abcdefgh" + std::string(1, '\0') +
+                  "\xfe\xf7" "\x2d" "\x02\x00" "\xff\x81" "\x15" + std::string(6, '\0') + "\x1d\x00\x00\x00" +
+                  "ijklmnopqrst" + std::string(1, '\0') + "mysql_native_password" + std::string(1, '\0');
+  return my_packet(0, p);
+}
+std::string my_handshake_response(std::uint32_t caps = 0x00bfa28c) {
+  return my_packet(1, le32(caps) + le32(0x10000000) + "\x21" + std::string(23, '\0') + "hs" + std::string(1, '\0') +
+                          "\x14" + std::string(20, 's') + "hsbench" + std::string(1, '\0') + "mysql_native_password" +
+                          std::string(1, '\0'));
+}
+std::string my_ok(std::uint8_t seq) { return my_packet(seq, std::string("\0\0\0\x02\0\0\0", 7)); }
+
+// Reads one packet as mariadbd does: its 4-byte header, then its payload, in two reads.
+std::string read_packet_in_two(int fd) {
+  char head[4];
+  check(::recv(fd, head, 4, MSG_WAITALL) == 4, "recv header");
+  std::size_t n = static_cast<unsigned char>(head[0]) | (static_cast<unsigned char>(head[1]) << 8) |
+                  (static_cast<std::size_t>(static_cast<unsigned char>(head[2])) << 16);
+  std::string body(n, '\0');
+  check(::recv(fd, body.data(), n, MSG_WAITALL) == static_cast<ssize_t>(n), "recv payload");
+  return std::string(head, 4) + body;
+}
+
+// A fresh connection: greeting, handshake response -> OK, COM_QUERY -> OK, COM_QUIT.
+// The greeting is no exchange; the receiver of the greeting is the client; the
+// server's two-read request becomes one prefix.
+TEST_F(L7ProbeTest, MysqlGreetingSetsTheSidesAndQueriesAreExchanges) {
+  Listener l;
+  const std::string greeting = my_greeting(), login = my_handshake_response(), login_ok = my_ok(2);
+  const std::string query = my_packet(0, "\x03SELECT v FROM hs_kv WHERE id = 5"), query_ok = my_ok(1);
+  const std::string quit = my_packet(0, "\x01");
+  std::thread server([&] {
+    Fd s = l.accept();
+    write_all(s.get(), greeting);
+    check(read_packet_in_two(s.get()) == login, "login");
+    write_all(s.get(), login_ok);
+    check(read_packet_in_two(s.get()) == query, "query");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    write_all(s.get(), query_ok);
+    check(read_packet_in_two(s.get()) == quit, "quit");
+  });
+  Fd c = connect_to(AF_INET, l.port());
+  EXPECT_EQ(read_some(c.get()), greeting);
+  write_all(c.get(), login);
+  EXPECT_EQ(read_some(c.get()), login_ok);
+  write_all(c.get(), query);
+  EXPECT_EQ(read_some(c.get()), query_ok);
+  write_all(c.get(), quit);
+  server.join();
+
+  auto all = drain();
+  for (std::uint8_t role : {HS_NET_ROLE_CLIENT, HS_NET_ROLE_SERVER}) {
+    auto side = with_role(all, role);
+    ASSERT_EQ(side.size(), 2u) << "role " << int(role);  // login and query; no greeting, no quit
+    for (const auto& x : side) {
+      EXPECT_EQ(x.rec.protocol, HS_L7_MYSQL);
+      EXPECT_EQ(x.rec.port, l.port());
+      EXPECT_EQ(x.rec.conn_id, side[0].rec.conn_id);
+    }
+    EXPECT_EQ(side[0].request, login);
+    EXPECT_EQ(side[0].rec.req_bytes, login.size());
+    EXPECT_EQ(side[0].response, login_ok);
+    EXPECT_EQ(side[1].request, query);
+    EXPECT_EQ(side[1].rec.req_bytes, query.size());
+    EXPECT_EQ(side[1].response, query_ok);
+    EXPECT_EQ(side[1].rec.resp_bytes, query_ok.size());
+    EXPECT_GE(side[1].rec.resp_ns - side[1].rec.req_ns, 20 * kMs);
+    EXPECT_LT(side[1].rec.resp_ns - side[1].rec.req_ns, 200 * kMs);
+  }
+  EXPECT_EQ(all.size(), 4u);
+}
+
+// A connection the capture joins after its greeting (here: none is sent): a
+// COM_QUERY and a COM_STMT_EXECUTE with sequence 0 and their shape are recognised.
+TEST_F(L7ProbeTest, MysqlCommandsOfAnEarlierConnectionAreRecognised) {
+  Listener l;
+  const std::string query = my_packet(0, "\x03SELECT 1");
+  const std::string execute = my_packet(0, "\x17" + le32(1) + std::string(1, '\0') + le32(1));
+  std::thread server([&] {
+    Fd s = l.accept();
+    for (int i = 0; i < 2; ++i) {
+      read_some(s.get());
+      write_all(s.get(), my_ok(1));
+    }
+  });
+  Fd c = connect_to(AF_INET, l.port());
+  write_all(c.get(), query);
+  EXPECT_EQ(read_some(c.get()), my_ok(1));
+  write_all(c.get(), execute);
+  EXPECT_EQ(read_some(c.get()), my_ok(1));
+  server.join();
+  auto all = drain();
+  for (std::uint8_t role : {HS_NET_ROLE_CLIENT, HS_NET_ROLE_SERVER}) {
+    auto side = with_role(all, role);
+    ASSERT_EQ(side.size(), 2u) << "role " << int(role);
+    EXPECT_EQ(side[0].rec.protocol, HS_L7_MYSQL);
+    EXPECT_EQ(side[0].request, query);
+    EXPECT_EQ(side[1].request, execute);
+    EXPECT_EQ(side[1].response, my_ok(1));
+  }
+}
+
+// A client that asks for TLS in its handshake response: nothing more is captured
+// on that connection, on either side.
+TEST_F(L7ProbeTest, MysqlSslRequestLeavesTheConnectionAlone) {
+  Listener l;
+  const std::string ssl_request = my_packet(1, le32(0x00bfaa8c) + le32(0x10000000) + "\x21" + std::string(23, '\0'));
+  const std::string hello("\x16\x03\x01\x00\x05hello", 10);
+  std::thread server([&] {
+    Fd s = l.accept();
+    write_all(s.get(), my_greeting());
+    check(read_packet_in_two(s.get()) == ssl_request, "ssl request");
+    for (int i = 0; i < 3; ++i) {
+      read_some(s.get());
+      write_all(s.get(), hello);
+    }
+  });
+  Fd c = connect_to(AF_INET, l.port());
+  read_some(c.get());
+  write_all(c.get(), ssl_request);
+  for (int i = 0; i < 3; ++i) {
+    write_all(c.get(), hello);
+    read_some(c.get());
+  }
+  server.join();
+  EXPECT_TRUE(drain().empty());
+}
+
 }  // namespace
 }  // namespace hs::roottest

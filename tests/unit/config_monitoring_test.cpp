@@ -190,7 +190,7 @@ TEST(ConfigMonitoring, ToJsonShape) {
   const auto v = to_json(MonitoringConfig{});
   ASSERT_TRUE(v.is_object());
   const auto& o = v.as_object();
-  EXPECT_EQ(o.size(), 16u);  // the L7 settings are checked in monitoring_l7_config_test.cpp
+  EXPECT_EQ(o.size(), 17u);  // the L7 settings are checked in monitoring_l7_config_test.cpp
   EXPECT_EQ(o.at("interval_ms").as_int64(), 1000);
   EXPECT_EQ(o.at("fine_retention_s").as_int64(), 900);
   EXPECT_EQ(o.at("coarse_retention_s").as_int64(), 86400);

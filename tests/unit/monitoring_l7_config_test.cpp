@@ -17,6 +17,7 @@ std::variant<MonitoringConfig, FieldError> apply(std::string_view json) {
 TEST(L7Config, Defaults) {
   const MonitoringConfig c;
   EXPECT_TRUE(c.l7_enabled);
+  EXPECT_TRUE(c.tls_enabled);
   EXPECT_EQ(c.slow_query_threshold_ms, 100u);
   EXPECT_FALSE(c.capture_literals);
   EXPECT_EQ(c.max_fingerprints_per_process, 200u);
@@ -24,6 +25,7 @@ TEST(L7Config, Defaults) {
   EXPECT_EQ(c.l7_ring_buffer_kb, 8192u);
   const auto o = to_json(c).as_object();
   EXPECT_TRUE(o.at("l7_enabled").as_bool());
+  EXPECT_TRUE(o.at("tls_enabled").as_bool());
   EXPECT_EQ(o.at("slow_query_threshold_ms").as_int64(), 100);
   EXPECT_FALSE(o.at("capture_literals").as_bool());
   EXPECT_EQ(o.at("max_fingerprints_per_process").as_int64(), 200);
@@ -35,6 +37,7 @@ TEST(L7Config, BadValuesNameTheField) {
   const std::pair<const char*, const char*> cases[] = {
       {R"({"l7_enabled":1})", "l7_enabled"},
       {R"({"l7_enabled":"true"})", "l7_enabled"},
+      {R"({"tls_enabled":0})", "tls_enabled"},
       {R"({"capture_literals":null})", "capture_literals"},
       {R"({"slow_query_threshold_ms":0})", "slow_query_threshold_ms"},
       {R"({"slow_query_threshold_ms":600001})", "slow_query_threshold_ms"},

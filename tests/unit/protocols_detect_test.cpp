@@ -37,7 +37,7 @@ TEST(ProtocolDetect, DecoderFactory) {
   EXPECT_NE(make_decoder(Protocol::http), nullptr);
   EXPECT_NE(make_decoder(Protocol::postgresql), nullptr);
   EXPECT_NE(make_decoder(Protocol::redis), nullptr);
-  EXPECT_EQ(make_decoder(Protocol::mysql), nullptr);  // next issue
+  EXPECT_NE(make_decoder(Protocol::mysql), nullptr);
   EXPECT_EQ(make_decoder(Protocol::unknown), nullptr);
 }
 
@@ -95,11 +95,61 @@ TEST(ProtocolDetect, PostgresTypedMessages) {
   EXPECT_EQ(detect_of(pg('Z', std::string(1, 'I'))), Protocol::unknown);  // backend type
 }
 
+std::string le32(std::uint32_t v) {
+  return {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+}
+std::string my(std::uint8_t seq, std::string_view payload) {
+  auto n = static_cast<std::uint32_t>(payload.size());
+  return std::string{static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(n >> 16), static_cast<char>(seq)} +
+         std::string(payload);
+}
+std::string my_ok(std::uint8_t seq) { return my(seq, std::string("\0\0\0\x02\0\0\0", 7)); }
+
+TEST(ProtocolDetect, Mysql) {
+  // COM_QUERY "SELECT 1": 3-byte length, sequence 0, 0x03; the reply continues at sequence 1.
+  std::string q = my(0, "\x03SELECT 1");
+  EXPECT_EQ(q, std::string("\x09\x00\x00\x00\x03SELECT 1", 13));
+  EXPECT_EQ(detect_of(q), Protocol::mysql);
+  EXPECT_EQ(detect_of(q, my(1, "\x01") + my(2, "\x03" "def")), Protocol::mysql);
+  EXPECT_EQ(detect_of(q, my(1, "\xff\x28\x04#42000bad"), 0, true), Protocol::mysql);
+  EXPECT_EQ(detect_of(q.substr(0, 8), "", q.size()), Protocol::mysql);  // cut
+  EXPECT_EQ(detect_of(my(0, "\x16SELECT ?"), my(1, std::string("\0\1\0\0\0\1\0\1\0\0\0\0", 12))), Protocol::mysql);
+  EXPECT_EQ(detect_of(my(0, "\x17" + le32(1) + std::string(1, '\0') + le32(1)), my_ok(1)), Protocol::mysql);
+  EXPECT_EQ(detect_of(my(0, "\x0e"), my_ok(1)), Protocol::mysql);                  // COM_PING
+  EXPECT_EQ(detect_of(my(0, "\x19" + le32(3)) + my(0, "\x0e"), my_ok(1)), Protocol::mysql);  // CLOSE then PING
+  // Handshake response (capabilities with PROTOCOL_41, max packet, charset, 23 reserved bytes, user).
+  std::string hs = le32(0x00bfa28c) + le32(0x10000000) + "\x21" + std::string(23, '\0') + "hs" + std::string(1, '\0');
+  EXPECT_EQ(detect_of(my(1, hs), my_ok(2)), Protocol::mysql);
+  EXPECT_EQ(detect_of(my(1, hs), my(2, "\xfemysql_native_password")), Protocol::mysql);  // auth switch
+
+  EXPECT_EQ(detect_of(q, my_ok(2)), Protocol::unknown);                      // reply out of sequence
+  EXPECT_EQ(detect_of(q, "+OK\r\n"), Protocol::unknown);                     // not a MySQL reply
+  EXPECT_EQ(detect_of(q.substr(0, 8), "", 8), Protocol::unknown);            // length larger than the request
+  EXPECT_EQ(detect_of(my(0, "\x03\x01\x02")), Protocol::unknown);            // not text
+  EXPECT_EQ(detect_of(my(0, std::string("\x03SELECT\0 1", 10))), Protocol::unknown);          // NUL in the text
+  EXPECT_EQ(detect_of(my(0, "\x60SELECT 1")), Protocol::unknown);            // no such command
+  EXPECT_EQ(detect_of(my(0, "\x0ex")), Protocol::unknown);                   // PING has no body
+  EXPECT_EQ(detect_of(my(0, "\x17" + le32(1) + std::string(1, '\0') + le32(2))), Protocol::unknown);  // iterations != 1
+  EXPECT_EQ(detect_of(my(2, "\x03SELECT 1")), Protocol::unknown);            // sequence 2
+  EXPECT_EQ(detect_of(my(1, le32(0x8c) + std::string(28, 'x'))), Protocol::unknown);  // no PROTOCOL_41, no zeros
+}
+
+// Bytes of the other protocols stay theirs even where they could be read as MySQL packets.
+TEST(ProtocolDetect, MysqlStealsNothing) {
+  EXPECT_EQ(detect_of(pg('Q', std::string("SELECT 1", 9))), Protocol::postgresql);
+  EXPECT_EQ(detect_of("*1\r\n$4\r\nPING\r\n"), Protocol::redis);
+  EXPECT_EQ(detect_of("GET / HTTP/1.1\r\n\r\n"), Protocol::http);
+  // A MySQL PREPARE of 80 bytes starts with 'P' and a PostgreSQL-like length: still MySQL.
+  std::string sql(79, 'x');
+  sql.replace(0, 7, "SELECT ");
+  std::string prep = my(0, "\x16" + sql);
+  ASSERT_EQ(prep[0], 'P');
+  EXPECT_EQ(detect_of(prep, my(1, std::string("\0\1\0\0\0\1\0\0\0\0\0\0", 12))), Protocol::mysql);
+}
+
 TEST(ProtocolDetect, OtherBytesAreUnknown) {
   EXPECT_EQ(detect_of(""), Protocol::unknown);
   EXPECT_EQ(detect_of(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11)), Protocol::unknown);  // TLS
-  // MySQL COM_QUERY "SELECT 1": 3-byte length, sequence 0, 0x03.
-  EXPECT_EQ(detect_of(std::string("\x09\x00\x00\x00\x03SELECT 1", 13)), Protocol::unknown);
   EXPECT_EQ(detect_of("SSH-2.0-OpenSSH_9.2\r\n"), Protocol::unknown);
   EXPECT_EQ(detect_of("hello world"), Protocol::unknown);
 }

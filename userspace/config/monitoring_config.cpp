@@ -198,6 +198,7 @@ struct BoolField {
 constexpr BoolField kBoolFields[] = {
     {"network_enabled", &MonitoringConfig::network_enabled},
     {"l7_enabled", &MonitoringConfig::l7_enabled},
+    {"tls_enabled", &MonitoringConfig::tls_enabled},
     {"capture_literals", &MonitoringConfig::capture_literals},
 };
 
@@ -302,6 +303,7 @@ json::value to_json(const MonitoringConfig& c) {
   o["max_network_entries"] = i64(c.max_network_entries);
   o["max_remotes_per_process"] = i64(c.max_remotes_per_process);
   o["l7_enabled"] = c.l7_enabled;
+  o["tls_enabled"] = c.tls_enabled;
   o["slow_query_threshold_ms"] = i64(c.slow_query_threshold_ms);
   o["capture_literals"] = c.capture_literals;
   o["max_fingerprints_per_process"] = i64(c.max_fingerprints_per_process);

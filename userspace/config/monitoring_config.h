@@ -33,6 +33,7 @@ struct MonitoringConfig {
   std::uint32_t max_network_entries = 4096;   // kernel (process, remote) map capacity, 64..1048576 (next start)
   std::uint32_t max_remotes_per_process = 32; // remotes reported individually per process, 1..10000
   bool l7_enabled = true;                     // database (PostgreSQL, MySQL, Redis) and HTTP capture
+  bool tls_enabled = true;                    // L7 plaintext of OpenSSL connections (libssl uprobes); needs l7_enabled
   std::uint32_t slow_query_threshold_ms = 100;      // slow-query log threshold, 1..600000
   bool capture_literals = false;                    // keep statement texts with literals (samples, slow log)
   std::uint32_t max_fingerprints_per_process = 200; // statements per process, 1..100000; the rest are "other"

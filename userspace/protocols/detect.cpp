@@ -5,6 +5,7 @@
 
 #include "protocols/exchange.h"
 #include "protocols/http_decoder.h"
+#include "protocols/mysql_wire.h"
 #include "protocols/postgres_wire.h"
 #include "protocols/resp.h"
 #include "protocols/text.h"
@@ -111,10 +112,63 @@ bool looks_postgres_typed(const Exchange& ex) {
   return pg_backend_type(m.type) && 1 + static_cast<std::uint64_t>(m.length) <= rtotal;
 }
 
-// MySQL/MariaDB (next issue): the server speaks first (its greeting), so a
-// client-side first exchange is the handshake response or a COM_* packet: a
-// 3-byte little-endian length, a sequence id, then the command byte.
-bool looks_mysql(const Exchange&) { return false; }
+// MySQL/MariaDB: the server speaks first (its greeting, which the capture does
+// not report), so a first exchange is the client's handshake response and the
+// server's answer, or a command on a connection that predates the capture.
+constexpr std::uint32_t kMyClientProtocol41 = 0x200;
+
+bool my_printable(char c) { return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' || c == '\r'; }
+
+// Handshake response (sequence 1): capabilities with PROTOCOL_41, max packet,
+// charset, 23 reserved bytes (zero but MariaDB's last 4), then the user name.
+bool my_handshake_response(std::string_view payload, std::uint32_t length) {
+  if (length < 32 || payload.size() < 32) return false;
+  if (!(le32(payload, 0) & kMyClientProtocol41) || payload[8] == 0) return false;
+  for (std::size_t i = 9; i < 28; ++i) {
+    if (payload[i] != 0) return false;
+  }
+  return true;
+}
+
+// A command (sequence 0) with the shape its command byte requires.
+bool my_plausible_command(std::string_view payload, std::uint32_t length) {
+  auto com = u8(payload, 0);
+  switch (com) {
+    case mycom::query: case mycom::stmt_prepare: {
+      std::string_view text = my_command_text(payload);
+      if (length < 2 || text.empty() || !my_printable(text[0])) return false;
+      return text.find('\0') == std::string_view::npos;
+    }
+    case mycom::stmt_execute:
+      // statement id, flags, iteration count (always 1)
+      return length >= 10 && (payload.size() < 10 || le32(payload, 6) == 1);
+    case mycom::stmt_close: case mycom::stmt_reset:
+      return length == 5;
+    case mycom::ping: case mycom::quit: case mycom::statistics: case mycom::reset_connection:
+      return length == 1;
+    case mycom::init_db:
+      return length >= 2 && my_printable(payload.size() > 1 ? payload[1] : 'x');
+    default:
+      return false;
+  }
+}
+
+bool looks_mysql(const Exchange& ex) {
+  MyPacket p;
+  if (my_read_packet(ex.request, 0, p) == MyFrame::short_ || p.payload.empty()) return false;
+  std::uint64_t total = ex.request_bytes > ex.request.size() ? ex.request_bytes : ex.request.size();
+  if (4 + static_cast<std::uint64_t>(p.length) > total) return false;  // must fit the request
+  if (p.seq == 0 ? !my_plausible_command(p.payload, p.length)
+                 : p.seq != 1 || !my_handshake_response(p.payload, p.length)) {
+    return false;
+  }
+  // The reply, when there is one, continues the sequence and fits.
+  if (ex.response.empty()) return true;
+  MyPacket r;
+  if (my_read_packet(ex.response, 0, r) == MyFrame::short_) return false;
+  std::uint64_t rtotal = ex.response_bytes > ex.response.size() ? ex.response_bytes : ex.response.size();
+  return r.seq == static_cast<std::uint8_t>(p.seq + 1) && r.length > 0 && 4 + static_cast<std::uint64_t>(r.length) <= rtotal;
+}
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "protocols/exchange.h"
 
 #include "protocols/http_decoder.h"
+#include "protocols/mysql_decoder.h"
 #include "protocols/postgres_decoder.h"
 #include "protocols/redis_decoder.h"
 
@@ -22,7 +23,7 @@ std::unique_ptr<ConnectionDecoder> make_decoder(Protocol p) {
     case Protocol::http: return make_http_decoder();
     case Protocol::postgresql: return make_postgres_decoder();
     case Protocol::redis: return make_redis_decoder();
-    case Protocol::mysql: return nullptr;  // MySQL/MariaDB decoder: next issue
+    case Protocol::mysql: return make_mysql_decoder();
     case Protocol::unknown: break;
   }
   return nullptr;

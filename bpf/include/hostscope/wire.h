@@ -247,4 +247,35 @@ enum hs_l7_drop {
 
 #define HS_L7_DEFAULT_RINGBUF_BYTES (8u << 20)
 
+
+/* ---- TLS plaintext (libssl uprobes, see bpf/tls.bpf.c) -------------------
+ * Exchanges are struct hs_l7_record with HS_L7_F_TLS set, on their own ring
+ * buffer. Connections are keyed by (process, SSL object), not by socket. */
+#define HS_L7_F_TLS_NO_SOCKET 2 /* no socket seen under the SSL object (e.g. memory BIO): conn_id is synthetic */
+#define HS_TLS_SYNTHETIC_CONN_ID (1ull << 63) /* set in such conn_ids; socket cookies never reach it */
+
+enum hs_tls_drop {
+	HS_DROP_TLS_RINGBUF_FULL = 0, /* no room on the record ring buffer: the exchange is lost */
+	HS_DROP_TLS_NO_CONN = 1,      /* connection state could not be created */
+	HS_DROP_TLS_READ_FAILED = 2,  /* the plaintext could not be read from user memory */
+	HS_DROP_TLS_NO_CALL = 3,      /* per-thread call state could not be created: the call is not seen */
+	HS_DROP_TLS_PROC_EVENTS = 4,  /* exec/exit notice lost (process ring buffer full) */
+	HS_DROP_TLS_COUNT = 5,
+};
+
+/* A process event for the library tracker: an exec anywhere (its maps may hold
+ * a libssl not attached yet), or the exit of a process userspace registered. */
+#define HS_TLS_PROC_EXEC 1
+#define HS_TLS_PROC_EXIT 2
+struct hs_tls_proc_event {
+	__u32 tgid;
+	__u32 kind; /* HS_TLS_PROC_* */
+};
+HS_STATIC_ASSERT(sizeof(struct hs_tls_proc_event) == 8, "hs_tls_proc_event size");
+
+#define HS_TLS_DEFAULT_MAX_CONNS 1024       /* (process, SSL object) states, LRU; ~4.7 KB each */
+#define HS_TLS_DEFAULT_RINGBUF_BYTES (4u << 20)
+#define HS_TLS_PROC_RINGBUF_BYTES (256u << 10)
+#define HS_TLS_MAX_PROCS 16384              /* processes registered for exit notices */
+
 #endif /* HOSTSCOPE_WIRE_H */

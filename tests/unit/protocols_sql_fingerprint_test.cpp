@@ -152,3 +152,23 @@ TEST(SqlVerb, Table) {
 
 }  // namespace
 }  // namespace hs::protocols
+
+namespace hs::protocols {
+namespace {
+
+// However long a run of signs before a literal, it folds into the literal, and the
+// output folds the same way again (the fuzzer found a run longer than a lookahead).
+TEST(SqlFingerprint, LongSignRunsFoldIntoTheLiteral) {
+  std::string run;
+  for (int i = 0; i < 14; ++i) run += "- ";
+  for (SqlDialect d : {SqlDialect::postgresql, SqlDialect::mysql}) {
+    EXPECT_EQ(fingerprint_sql("SELECT x = " + run + "5", d), "SELECT x = ?");
+    std::string fp = fingerprint_sql("SELECT x- " + run + "'a", d);
+    EXPECT_EQ(fp, "SELECT x- ?");
+    EXPECT_EQ(fingerprint_sql(fp, d), fp);
+    EXPECT_EQ(fingerprint_sql("SELECT x = " + run + "y", d), "SELECT x = " + run + "y");
+  }
+}
+
+}  // namespace
+}  // namespace hs::protocols

@@ -83,18 +83,25 @@ class Fingerprinter {
     while (lex.next(t)) {
       bool literal = t.kind == SqlTokenKind::string || t.kind == SqlTokenKind::number ||
                      t.kind == SqlTokenKind::param;
-      if (is_sign(t) && !prev_value_) {
-        // Signs where no value precedes them belong to the literal: "= -5", "(-1, 2)", "+ -1".
+      if (is_sign(t) && !prev_value_ && plain_signs_ == 0) {
+        // Signs where no value precedes them belong to the literal: "= -5", "(-1, 2)",
+        // "+ -1", however many there are (so the output folds the same way again).
         SqlLexer peek = lex;
         SqlToken n;
-        for (int i = 0; i < 8 && peek.next(n); ++i) {
+        std::size_t signs = 0;
+        while (peek.next(n)) {
           if (n.kind == SqlTokenKind::number || n.kind == SqlTokenKind::param || n.kind == SqlTokenKind::string) {
             lex = peek;
             literal = true;
             break;
           }
           if (!is_sign(n)) break;
+          ++signs;
         }
+        // No literal after this run: its other signs need not look again.
+        if (!literal) plain_signs_ = signs;
+      } else if (is_sign(t) && plain_signs_ > 0) {
+        --plain_signs_;
       }
       feed(t, literal);
       if (list_.mode == ListState::Mode::normal && out_.size() > kMaxFingerprint + 64) {
@@ -218,6 +225,7 @@ class Fingerprinter {
   SqlDialect dialect_;
   std::string out_;
   bool prev_value_ = false;
+  std::size_t plain_signs_ = 0;  // signs still to come in a run known to lead to no literal
   ListState list_;
 };
 

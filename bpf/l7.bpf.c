@@ -23,6 +23,7 @@
 #include "l7_mysql.bpf.h"
 #include "maps.bpf.h"
 #include "sock_addr.bpf.h"
+#include "l7_detect.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -144,16 +145,6 @@ static __always_inline __u32 l7__copy(char *dst, __u32 cap, const struct l7_buf 
 	return n;
 }
 
-static __always_inline __u32 be32(const char *p)
-{
-	return ((__u32)(__u8)p[0] << 24) | ((__u32)(__u8)p[1] << 16) | ((__u32)(__u8)p[2] << 8) | (__u8)p[3];
-}
-
-static __always_inline bool starts4(const char *p, char a, char b, char c, char d)
-{
-	return p[0] == a && p[1] == b && p[2] == c && p[3] == d;
-}
-
 /* The protocol of a request, from its first n bytes of the `moved` the syscall
  * moved, or HS_L7_UNKNOWN; or'ed with HS_L7_SERVER_FIRST for a server's greeting
  * (MySQL). Userspace decides for good; this only keeps other traffic off the
@@ -162,26 +153,9 @@ static __always_inline __u8 l7__detect(const char *p, __u32 n, __u64 moved)
 {
 	if (n < 4)
 		return HS_L7_UNKNOWN;
-	if (starts4(p, 'G', 'E', 'T', ' ') || starts4(p, 'P', 'O', 'S', 'T') || starts4(p, 'P', 'U', 'T', ' ') ||
-	    starts4(p, 'H', 'E', 'A', 'D') || starts4(p, 'D', 'E', 'L', 'E') || starts4(p, 'P', 'A', 'T', 'C') ||
-	    starts4(p, 'O', 'P', 'T', 'I'))
-		return HS_L7_HTTP;
-	/* RESP array of bulk strings: *<digits>\r\n$ */
-	if (p[0] == '*' && p[1] >= '1' && p[1] <= '9' && n >= 5 &&
-	    ((p[2] == '\r' && p[3] == '\n' && p[4] == '$') || (n >= 6 && p[3] == '\r' && p[4] == '\n' && p[5] == '$')))
-		return HS_L7_REDIS;
-	if (n >= 8) {
-		/* PostgreSQL startup (protocol 3.0), SSL or GSS encryption request. */
-		__u32 len = be32(p), code = be32(p + 4);
-		if (len >= 8 && len <= 10000 && (code == 196608 || code == 80877103 || code == 80877104))
-			return HS_L7_POSTGRESQL;
-	}
-	if (n >= 5 && (p[0] == 'Q' || p[0] == 'P')) {
-		/* A query or Parse message on a connection that predates us. */
-		__u32 len = be32(p + 1);
-		if (len >= 5 && len < (1u << 24))
-			return HS_L7_POSTGRESQL;
-	}
+	__u8 proto = l7_detect__protocol(p, n);
+	if (proto != HS_L7_UNKNOWN)
+		return proto;
 	/* After PostgreSQL's checks: a 'P'/'Q' packet length with a MySQL command
 	 * byte is PostgreSQL's here, userspace sorts out the rare MySQL one. */
 	if (mysql__greeting(p, n, moved))
@@ -332,7 +306,7 @@ static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sen
 	c->rec.tid = (__u32)pid_tgid;
 	l7__emit(c);
 	/* PostgreSQL that accepted an SSLRequest ('S'): the rest is encrypted. */
-	if (c->rec.protocol == HS_L7_POSTGRESQL && c->rec.req_len == 8 && be32(c->rec.req + 4) == 80877103 &&
+	if (c->rec.protocol == HS_L7_POSTGRESQL && c->rec.req_len == 8 && l7_detect__be32(c->rec.req + 4) == 80877103 &&
 	    c->rec.resp_len >= 1 && c->rec.resp[0] == 'S')
 		c->state = HS_L7_IGNORED;
 }

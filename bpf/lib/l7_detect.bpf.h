@@ -1,5 +1,6 @@
-/* Recognising an L7 request from its first bytes: the rules of l7.bpf.c's
- * l7__detect, as a header so other programs (tls.bpf.c) apply the same ones. */
+/* Recognising an L7 request from its first bytes (HTTP, Redis, PostgreSQL),
+ * shared by the socket-layer capture (l7.bpf.c, which adds MySQL's server-first
+ * rules) and the TLS one (tls.bpf.c). */
 #ifndef HOSTSCOPE_L7_DETECT_BPF_H
 #define HOSTSCOPE_L7_DETECT_BPF_H
 

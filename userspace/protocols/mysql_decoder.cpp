@@ -6,8 +6,7 @@
 #include <vector>
 
 #include "protocols/mysql_wire.h"
-#include "protocols/postgres_decoder.h"  // kMaxSqlText, the limit every SQL text shares
-#include "protocols/sql_fingerprint.h"
+#include "protocols/sql_statement.h"
 #include "protocols/text.h"
 
 namespace hs::protocols {
@@ -15,24 +14,10 @@ namespace {
 
 constexpr std::size_t kMaxPackets = 16384;  // per side of one exchange
 
-// A prepared statement's text, fingerprinted once.
-struct Statement {
-  std::string text;
-  std::string fingerprint;
-  std::string method;
-  bool truncated = false;
-};
-using StatementPtr = std::shared_ptr<const Statement>;
+using Statement = SqlStatement;
+using StatementPtr = SqlStatementPtr;
 
-StatementPtr make_statement(std::string_view sql, bool cut) {
-  auto s = std::make_shared<Statement>();
-  cut = !append_clean(s->text, sql, kMaxSqlText, Controls::keep_layout) || cut;
-  std::string_view kept = sql.substr(0, kMaxSqlText);
-  s->fingerprint = fingerprint_sql(kept, SqlDialect::mysql);
-  s->method = std::string(sql_verb(kept, SqlDialect::mysql));
-  s->truncated = cut;
-  return s;
-}
+StatementPtr make_statement(std::string_view sql, bool cut) { return make_sql_statement(sql, cut, SqlDialect::mysql); }
 
 // Executes of statements prepared before the capture saw them: counted, shape
 // unknown. Ids are per connection, so they are not part of the fingerprint.
@@ -46,15 +31,7 @@ const StatementPtr& unknown_statement() {
   return s;
 }
 
-Operation make_op(const Statement& s) {
-  Operation op;
-  op.protocol = Protocol::mysql;
-  op.text = s.text;
-  op.fingerprint = s.fingerprint;
-  op.method = s.method;
-  op.truncated = s.truncated;
-  return op;
-}
+Operation make_op(const Statement& s) { return sql_operation(Protocol::mysql, s); }
 
 // "42000 (1064): You have an error in your SQL syntax; ..." from an ERR payload.
 std::string error_text(std::string_view payload) {

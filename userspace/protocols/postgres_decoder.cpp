@@ -18,13 +18,8 @@ constexpr std::size_t kMaxErrorText = 512;
 constexpr std::size_t kMaxNameShown = 64;
 
 // A prepared statement (or the unknown one a portal refers to), fingerprinted once.
-struct Statement {
-  std::string text;
-  std::string fingerprint;
-  std::string method;
-  bool truncated = false;
-};
-using StatementPtr = std::shared_ptr<const Statement>;
+using Statement = SqlStatement;
+using StatementPtr = SqlStatementPtr;
 
 // Lets the maps be searched with the string_views of the captured bytes, no copies.
 struct NameHash {
@@ -34,12 +29,7 @@ struct NameHash {
 using NameMap = std::unordered_map<std::string, StatementPtr, NameHash, std::equal_to<>>;
 
 StatementPtr make_statement(std::string_view query, bool cut) {
-  auto s = std::make_shared<Statement>();
-  cut = !append_clean(s->text, query, kMaxSqlText, Controls::keep_layout) || cut;
-  s->fingerprint = fingerprint_sql(query.substr(0, kMaxSqlText));
-  s->method = std::string(sql_verb(query.substr(0, kMaxSqlText)));
-  s->truncated = cut;
-  return s;
+  return make_sql_statement(query, cut, SqlDialect::postgresql);
 }
 
 // Executes of statements prepared before the capture saw them: counted, shape unknown.
@@ -57,15 +47,7 @@ StatementPtr unknown_statement(std::string_view name) {
   return s;
 }
 
-Operation make_op(const Statement& s) {
-  Operation op;
-  op.protocol = Protocol::postgresql;
-  op.text = s.text;
-  op.fingerprint = s.fingerprint;
-  op.method = s.method;
-  op.truncated = s.truncated;
-  return op;
-}
+Operation make_op(const Statement& s) { return sql_operation(Protocol::postgresql, s); }
 
 // "SQLSTATE: message" from an ErrorResponse body (fields: code byte, C string; 0 ends).
 std::string error_text(std::string_view body) {

@@ -25,10 +25,10 @@
 #include <memory>
 
 #include "protocols/exchange.h"
+#include "protocols/sql_statement.h"  // kMaxSqlText
 
 namespace hs::protocols {
 
-inline constexpr std::size_t kMaxSqlText = 4096;         // Operation::text of a statement
 inline constexpr std::size_t kMaxPgOps = 256;            // operations read from one exchange
 inline constexpr std::size_t kMaxPgStatements = 128;     // named prepared statements remembered per connection
 inline constexpr std::size_t kMaxPgPortals = 64;         // portals remembered per connection

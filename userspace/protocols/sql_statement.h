@@ -1,0 +1,30 @@
+// A SQL statement as the decoders keep it: its text (bounded), fingerprint and
+// verb, computed once and shared (a prepared statement runs many times).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "protocols/exchange.h"
+#include "protocols/sql_fingerprint.h"
+
+namespace hs::protocols {
+
+inline constexpr std::size_t kMaxSqlText = 4096;  // Operation::text of a statement
+
+struct SqlStatement {
+  std::string text;
+  std::string fingerprint;
+  std::string method;
+  bool truncated = false;
+};
+using SqlStatementPtr = std::shared_ptr<const SqlStatement>;
+
+// `cut`: the capture already cut the text.
+SqlStatementPtr make_sql_statement(std::string_view sql, bool cut, SqlDialect dialect);
+// An operation of `system` running `s`.
+Operation sql_operation(Protocol system, const SqlStatement& s);
+
+}  // namespace hs::protocols

@@ -39,6 +39,8 @@ Status Daemon::init() {
   auto persisted = load_persisted_config(*db_, monitoring_);
   if (!persisted.ok()) return persisted.status();
   monitoring_ = persisted.value();
+  alerting_ = std::make_unique<Alerting>(clock_, *db_, options_.alerts);
+  if (Status st = alerting_->open(); !st.ok()) return st;
 
   engine_ = std::make_unique<monitoring::MonitoringEngine>(clock_, inspector_, engine_settings(monitoring_));
   capture_ = std::make_unique<SyscallCapture>(*engine_);
@@ -67,6 +69,8 @@ Status Daemon::init() {
   if (Status st = static_files_.load(web_root); !st.ok()) spdlog::warn("dashboard not served: {}", st.text());
   spdlog::info("dashboard: {} files from {}", static_files_.size(), web_root);
   ctx_->static_files = &static_files_;
+  ctx_->alerts = &alerting_->alerts();
+  ctx_->bottlenecks = &alerting_->bottlenecks();
   api_ = std::make_unique<web::Api>(*ctx_);
   web::ServerOptions so;
   so.address = options_.http.address;
@@ -76,6 +80,10 @@ Status Daemon::init() {
   so.max_connections = options_.http.max_connections;
   server_ = std::make_unique<web::HttpServer>(io_, so, [this](web::Request& r) { return api_->handle(r); });
   if (Status st = server_->start(); !st.ok()) return st;
+  // The hub, not the server: deliveries publish from their own thread.
+  alerting_->start([hub = server_->event_hub()](std::string event, std::string data) {
+    if (hub) hub->publish(std::move(event), std::move(data));
+  });
   return {};
 }
 
@@ -151,6 +159,7 @@ void Daemon::tick() {
   sample_system();
   publish_health();
   engine_->finish_interval();
+  alerting_->on_interval(*engine_, monitoring_.interval_ms);
   const auto& fine = engine_->series().fine();
   if (!fine.empty() && server_->event_hub()) {
     const auto& p = fine.back();
@@ -165,6 +174,7 @@ void Daemon::shutdown() {
   spdlog::info("shutting down");
   timer_.cancel();
   if (server_) server_->stop();
+  if (alerting_) alerting_->stop();
   if (capture_) (void)capture_->stop();
   if (network_) (void)network_->stop();
   if (l7_) (void)l7_->stop();
@@ -174,6 +184,7 @@ void Daemon::shutdown() {
 int Daemon::run() {
   if (Status st = init(); !st.ok()) {
     spdlog::critical("cannot start: {}", st.text());
+    if (alerting_) alerting_->stop();
     if (capture_) (void)capture_->stop();
     if (network_) (void)network_->stop();
     if (l7_) (void)l7_->stop();

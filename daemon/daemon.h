@@ -1,5 +1,6 @@
-// Lifecycle of hostscoped: start order (state → engine → capture → HTTP),
-// the sampling timer, signals, and shutdown order (HTTP → capture → state).
+// Lifecycle of hostscoped: start order (state → alerting → engine → capture → HTTP →
+// deliveries), the sampling timer, signals, and shutdown order (HTTP → deliveries →
+// capture → state).
 #pragma once
 
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "common/clock.h"
 #include "config/daemon_options.h"
+#include "daemon/alerting.h"
 #include "daemon/captures.h"
 #include "daemon/l7_capture.h"
 #include "daemon/net_capture.h"
@@ -63,6 +65,8 @@ class Daemon final : public web::ConfigControl {
   procfs::SystemReader system_reader_;
   std::optional<procfs::SystemSnapshot> last_system_;
   bool stopping_ = false;
+  // Last: destroyed first, so its delivery thread is gone before the server and the engines.
+  std::unique_ptr<Alerting> alerting_;
 };
 
 }  // namespace hs::daemon

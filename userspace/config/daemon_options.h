@@ -25,6 +25,12 @@ struct HttpOptions {
   bool operator==(const HttpOptions&) const = default;
 };
 
+// [alerts]: when the bottleneck detectors and alert rules run.
+struct AlertsOptions {
+  std::uint32_t evaluation_interval_ms = 10000;  // 100..3600000; rounded up to whole monitoring intervals
+  bool operator==(const AlertsOptions&) const = default;
+};
+
 struct DaemonOptions {
   std::optional<std::string> config_path;
   std::string state_dir = "/var/lib/hostscope";
@@ -33,6 +39,7 @@ struct DaemonOptions {
   HttpOptions http;
   std::string web_root;  // dashboard static files dir; empty = built-in default
   MonitoringConfig monitoring;
+  AlertsOptions alerts;
   bool operator==(const DaemonOptions&) const = default;
 };
 
@@ -45,7 +52,7 @@ Result<DaemonOptions> parse_command_line(int argc, const char* const* argv);
 
 // Applies a TOML document onto `base`. Top-level keys state_dir, log_level, web_root;
 // [http] listen, body_limit, read_timeout_ms, max_connections, metrics_require_token;
-// [monitoring] the MonitoringConfig JSON keys (same validator). An error's where() is
+// [monitoring] the MonitoringConfig JSON keys (same validator); [alerts] evaluation_interval_ms. An error's where() is
 // `source_name` and its message starts with the key path ("http.bogus: unknown key").
 Result<DaemonOptions> apply_toml(DaemonOptions base, std::string_view toml_text, std::string_view source_name);
 

@@ -100,6 +100,8 @@ class TomlApplier {
         s = apply_http(node, o.http);
       } else if (key == "monitoring") {
         s = apply_monitoring(node, o.monitoring);
+      } else if (key == "alerts") {
+        s = apply_alerts(node, o.alerts);
       } else {
         s = fail(shown(key), "unknown key");
       }
@@ -164,6 +166,24 @@ class TomlApplier {
         const auto* b = v.as_boolean();
         if (b == nullptr) return fail(path, "must be a boolean, not " + type_name(v));
         h.metrics_require_token = b->get();
+      } else {
+        s = fail(path, "unknown key");
+      }
+      if (!s.ok()) return s;
+    }
+    return {};
+  }
+
+  Status apply_alerts(const toml::node& n, AlertsOptions& a) const {
+    const auto* t = n.as_table();
+    if (t == nullptr) return fail("alerts", "must be a table, not " + type_name(n));
+    for (auto&& [k, v] : *t) {
+      const std::string key(k.str());
+      const std::string path = "alerts." + shown(key);
+      std::int64_t i = 0;
+      Status s;
+      if (key == "evaluation_interval_ms") {
+        if (s = read_int(v, path, 100, 3600000, i); s.ok()) a.evaluation_interval_ms = static_cast<std::uint32_t>(i);
       } else {
         s = fail(path, "unknown key");
       }

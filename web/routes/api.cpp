@@ -2,6 +2,8 @@
 
 #include <boost/json/object.hpp>
 
+#include "web/routes/alert_routes.h"
+#include "web/routes/bottleneck_routes.h"
 #include "web/routes/json_error.h"
 #include "web/routes/l7_routes.h"
 #include "web/routes/metrics_route.h"
@@ -32,6 +34,8 @@ Api::Api(AppContext& ctx) : ctx_(ctx) {
   add_monitoring_routes(router_, ctx_);
   add_network_routes(router_, ctx_);
   add_l7_routes(router_, ctx_);
+  add_alert_routes(router_, ctx_);
+  add_bottleneck_routes(router_, ctx_);
   router_.add("GET", "/metrics", [this](const Request& r) { return cached_metrics(r); });
   router_.add("GET", "/healthz", [](const Request&) {
     return json_response(200, boost::json::object{{"status", "ok"}});

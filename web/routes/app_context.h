@@ -12,6 +12,13 @@
 #include "monitoring/monitoring_engine.h"
 #include "web/routes/static_files.h"
 
+namespace hs::alerts {
+class AlertEngine;
+}
+namespace hs::bottleneck {
+class BottleneckEngine;
+}
+
 namespace hs::web {
 
 enum class Scope { none, viewer, admin };
@@ -48,6 +55,10 @@ struct AppContext {
   std::string version = "0.1.0";
   std::int64_t daemon_pid = 0;
   const StaticFiles* static_files = nullptr;  // dashboard, served without a token
+  // Bottleneck and alert endpoints (they change state, so not const); null answers 503.
+  // Both engines live on the daemon's executor, like the handlers that call them.
+  alerts::AlertEngine* alerts = nullptr;
+  bottleneck::BottleneckEngine* bottlenecks = nullptr;
 };
 
 }  // namespace hs::web

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "alerts/alert_engine.h"
+#include "bottleneck/bottleneck_engine.h"
+
 #include "web/routes/histogram_buckets.h"
 #include "web/routes/json_error.h"
 #include "web/routes/l7_metrics.h"
@@ -19,6 +22,35 @@ std::vector<prom::Bucket> syscall_buckets(const Histogram& h) { return power_of_
 
 void check(const Status& st) {
   if (!st.ok()) spdlog::warn("metrics exposition: {}", st.text());
+}
+
+// Open alerts by severity and unresolved bottlenecks by layer: every label value is
+// always present (0 included), so the series set does not change with the state.
+void append_alert_metrics(prom::Exposition& x, const AppContext& ctx) {
+  if (ctx.alerts != nullptr) {
+    check(x.family({"hostscope_alerts_active", "Open (active or acknowledged) alerts by severity", MetricType::gauge}));
+    const auto open = ctx.alerts->open_by_severity();
+    for (Severity s : {Severity::critical, Severity::high, Severity::medium, Severity::low})
+      check(x.sample("hostscope_alerts_active", {{"severity", std::string(severity_name(s))}},
+                     static_cast<double>(open[static_cast<std::size_t>(s)])));
+  }
+  if (ctx.bottlenecks != nullptr) {
+    check(x.family({"hostscope_bottlenecks_open", "Bottlenecks open or under investigation, by layer",
+                    MetricType::gauge}));
+    for (auto layer : {bottleneck::Layer::syscall, bottleneck::Layer::network, bottleneck::Layer::database,
+                       bottleneck::Layer::http, bottleneck::Layer::system, bottleneck::Layer::frontend}) {
+      std::size_t n = 0;
+      for (auto st : {bottleneck::BottleneckStatus::open, bottleneck::BottleneckStatus::investigating}) {
+        bottleneck::BottleneckFilter f;
+        f.layer = layer;
+        f.status = st;
+        f.limit = 0;
+        n += ctx.bottlenecks->list(f).total;
+      }
+      check(x.sample("hostscope_bottlenecks_open", {{"layer", std::string(bottleneck::layer_name(layer))}},
+                     static_cast<double>(n)));
+    }
+  }
 }
 
 }  // namespace
@@ -80,6 +112,8 @@ Response get_prometheus_metrics(const Request& req, const AppContext& ctx) {
   check(x.sample("hostscope_system_disk_read_bytes_total", {}, static_cast<double>(s.disk_read_bytes)));
   check(x.family({"hostscope_system_disk_written_bytes_total", "Bytes written to whole disks", MetricType::counter}));
   check(x.sample("hostscope_system_disk_written_bytes_total", {}, static_cast<double>(s.disk_write_bytes)));
+
+  append_alert_metrics(x, ctx);
 
   check(x.family({"hostscope_build_info", "Version of the running daemon", MetricType::gauge}));
   check(x.sample("hostscope_build_info", {{"version", ctx.version}}, 1));

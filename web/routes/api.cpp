@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "web/routes/auth_routes.h"
 #include "web/routes/alert_routes.h"
 #include "web/routes/bottleneck_routes.h"
 #include "web/routes/json_error.h"
@@ -36,6 +37,7 @@ Api::Api(AppContext& ctx) : ctx_(ctx) {
   add_l7_routes(router_, ctx_);
   add_alert_routes(router_, ctx_);
   add_bottleneck_routes(router_, ctx_);
+  add_auth_routes(router_, ctx_);
   router_.add("GET", "/metrics", [this](const Request& r) { return cached_metrics(r); });
   router_.add("GET", "/healthz", [](const Request&) {
     return json_response(200, boost::json::object{{"status", "ok"}});
@@ -58,7 +60,7 @@ Response Api::handle(Request& req) {
     return *denied;
   bool api = req.path.rfind("/api/", 0) == 0;
   if (!api && (req.method == "GET" || req.method == "HEAD") && ctx_.static_files) {
-    if (auto file = ctx_.static_files->lookup(req.path)) return *file;
+    if (auto file = ctx_.static_files->lookup(req)) return *file;
   }
   bool mutating = req.method == "PUT" || req.method == "POST" || req.method == "PATCH";
   if (mutating && !req.body.empty() && !req.content_type.empty() &&

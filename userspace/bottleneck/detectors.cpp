@@ -150,7 +150,9 @@ void detect_network(const MetricsSnapshot& m, const Thresholds& t, std::vector<F
     add_unique(g.processes, process_label(n.comm, n.pid));
   }
   const double window_s = std::max(m.window_s, 1e-3);
-  for (const auto& [remote, g] : groups) {
+  for (const auto& entry : groups) {
+    const std::string& remote = entry.first;
+    const Group& g = entry.second;
     const auto attach = [&](Finding f) {
       f.processes = list_of(g.processes);
       f.remotes = {remote};

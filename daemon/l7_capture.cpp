@@ -82,9 +82,10 @@ void L7Capture::start_tls() {
 Status L7Capture::stop() {
   if (!probe_) return {};
   probe_->detach();
-  if (tls_) tls_->detach();
   stopping_ = true;
   if (reader_.joinable()) reader_.join();  // it drains what is left first
+  // Only once the reader is gone: the TLS probe is used by one thread at a time.
+  if (tls_) tls_->detach();
   poll();
   ledger_.retire(*probe_);
   probe_.reset();

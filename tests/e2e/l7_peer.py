@@ -34,39 +34,7 @@ import sys
 import threading
 import time
 
-
-def say(*words):
-    sys.stdout.write(" ".join(str(w) for w in words) + "\n")
-    sys.stdout.flush()
-
-
-def exit_on_stdin_eof():
-    import stat
-    try:
-        if not stat.S_ISFIFO(os.fstat(0).st_mode):
-            return
-    except OSError:
-        return
-
-    def watch():
-        try:
-            while sys.stdin.buffer.read1(4096):
-                pass
-        except (OSError, ValueError):
-            pass
-        os._exit(0)
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def exit_after(seconds):
-    if seconds <= 0:
-        return
-
-    def stop():
-        time.sleep(seconds)
-        sys.stderr.write(f"l7_peer: lifetime of {seconds}s over, exiting\n")
-        os._exit(0)
-    threading.Thread(target=stop, daemon=True).start()
+from peer_life import exit_after, exit_on_stdin_eof, say
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -193,7 +161,7 @@ def main():
     c.add_argument("--hold", action="store_true")
     c.add_argument("--lifetime", type=float, default=300)
     args = ap.parse_args()
-    exit_after(args.lifetime)
+    exit_after(args.lifetime, "l7_peer", 0)
     if args.mode == "server":
         exit_on_stdin_eof()
         serve(args)

@@ -135,6 +135,18 @@ def _read_json(path):
         return None
 
 
+def _live_service(info_path, marker, pid=None):
+    """A started service's info.json when the process it names (or `pid`) is alive
+    and its command line holds `marker` (its data dir or pidfile); else None."""
+    info = _read_json(info_path)
+    if not info:
+        return None
+    pid = pid if pid is not None else info.get("pid")
+    if pid and pid_alive(pid) and marker in cmdline(pid):
+        return dict(info, pid=pid)
+    return None
+
+
 def _write_json(path, obj):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -177,14 +189,10 @@ class Postgres:
 
     # -- life cycle
     def running(self):
-        info = _read_json(self.info_path)
-        if not info:
-            return False
-        pid = self._postmaster_pid()
-        if pid and pid_alive(pid) and self.data in cmdline(pid):
-            self.port, self.pid, self.ssl = info["port"], pid, info.get("ssl", False)
-            return True
-        return False
+        info = _live_service(self.info_path, self.data, pid=self._postmaster_pid() or 0)
+        if info:
+            self.port, self.pid, self.ssl = info["port"], info["pid"], info.get("ssl", False)
+        return bool(info)
 
     def _make_certificate(self, pw):
         """A self-signed certificate for 127.0.0.1 (P-256, 30 days), readable by postgres only."""
@@ -577,14 +585,10 @@ class MariaDB:
 
     # -- life cycle
     def running(self):
-        info = _read_json(self.info_path)
-        if not info:
-            return False
-        pid = info.get("pid")
-        if pid and pid_alive(pid) and self.data in cmdline(pid):
-            self.port, self.pid = info["port"], pid
-            return True
-        return False
+        info = _live_service(self.info_path, self.data)
+        if info:
+            self.port, self.pid = info["port"], info["pid"]
+        return bool(info)
 
     def start(self):
         if self.running():
@@ -755,14 +759,10 @@ class HttpServer:
         self.pid = None
 
     def running(self):
-        info = _read_json(self.info_path)
-        if not info:
-            return False
-        pid = info.get("pid")
-        if pid and pid_alive(pid) and self.pidfile in cmdline(pid):
-            self.port, self.pid = info["port"], pid
-            return True
-        return False
+        info = _live_service(self.info_path, self.pidfile)
+        if info:
+            self.port, self.pid = info["port"], info["pid"]
+        return bool(info)
 
     def start(self):
         if self.running():

@@ -37,6 +37,8 @@ import sys
 import threading
 import time
 
+from peer_life import exit_after, exit_on_stdin_eof, say
+
 TCP_INFO_LEN = 104
 
 
@@ -48,38 +50,6 @@ def tcp_info(sock):
     srtt, rttvar = struct.unpack_from("=II", raw, 68)
     (total_retrans,) = struct.unpack_from("=I", raw, 100)
     return srtt, rttvar, total_retrans
-
-
-def say(*words):
-    sys.stdout.write(" ".join(str(w) for w in words) + "\n")
-    sys.stdout.flush()
-
-
-def exit_on_stdin_eof():
-    """Ends the process when the test closes our stdin (or dies); only when stdin is a pipe."""
-    import stat
-    try:
-        if not stat.S_ISFIFO(os.fstat(0).st_mode):
-            return
-    except OSError:
-        return
-
-    def watch():
-        try:
-            while sys.stdin.buffer.read1(4096):
-                pass
-        except (OSError, ValueError):
-            pass
-        os._exit(0)
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def exit_after(seconds):
-    def stop():
-        time.sleep(seconds)
-        sys.stderr.write(f"net_peer: lifetime of {seconds}s over, exiting\n")
-        os._exit(3)
-    threading.Thread(target=stop, daemon=True).start()
 
 
 def family_of(host):
@@ -270,7 +240,7 @@ def main():
     for sp in (s, c):
         sp.add_argument("--lifetime", type=float, default=300.0)
     args = p.parse_args()
-    exit_after(args.lifetime)
+    exit_after(args.lifetime, "net_peer", 3)
     if args.mode == "server":
         server(args)
     else:

@@ -24,6 +24,7 @@ L7Capture::~L7Capture() { (void)stop(); }
 Status L7Capture::set_config(const config::MonitoringConfig& cfg, bool capture_wanted) {
   bool was_enabled = config_.l7_enabled, had_tls = config_.tls_enabled;
   config_ = cfg;
+  keep_texts_ = cfg.capture_literals;
   if (!capture_wanted) return {};
   if (was_enabled != cfg.l7_enabled) return cfg.l7_enabled ? start() : stop();
   // The reader owns both probes while it runs: TLS on or off restarts the capture.
@@ -106,7 +107,11 @@ void L7Capture::read_loop() {
     bool drain = false;
     auto t0 = std::chrono::steady_clock::now();
     std::uint64_t now = monotonic_ns();
-    auto sink = [&](const probes::L7Event& e) { table.decode(*e.record, e.request(), e.response(), now, batch); };
+    auto sink = [&](const probes::L7Event& e) {
+      // Per record: a change of capture_literals applies from the next exchange on.
+      table.set_keep_texts(keep_texts_.load(std::memory_order_relaxed));
+      table.decode(*e.record, e.request(), e.response(), now, batch);
+    };
     auto n = probe_->consume(last ? 0 : kPollMs, sink);
     if (!n.ok()) spdlog::warn("l7 read: {}", n.status().text());
     if (tls_) {
@@ -122,7 +127,11 @@ void L7Capture::read_loop() {
       std::size_t room = kMaxQueued > queue_.size() ? kMaxQueued - queue_.size() : 0;
       std::size_t take = std::min(room, batch.size());
       queue_full_ += batch.size() - take;
-      std::move(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(queue_));
+      if (queue_.empty() && take == batch.size()) {
+        queue_.swap(batch);  // the common case: no copy
+      } else {
+        std::move(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(queue_));
+      }
       table_ = table.counters();
       connections_ = table.size();
       malformed_ = probe_->malformed() + (tls_ ? tls_->malformed() : 0);

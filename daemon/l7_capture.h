@@ -58,6 +58,7 @@ class L7Capture {
   std::atomic<bool> drain_requested_{false};
   std::thread reader_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> keep_texts_{false};  // capture_literals: the decoders write literal texts
   mutable std::mutex mu_;  // guards queue_ and the counters below
   std::vector<protocols::L7Reading> queue_;
   std::vector<protocols::L7Reading> ready_;  // poll()'s batch; only poll() touches it

@@ -17,9 +17,11 @@ std::string command(std::initializer_list<std::string_view> args) {
   return s;
 }
 
-std::vector<Operation> decode(std::string_view req, std::string_view resp, std::uint64_t req_bytes = 0) {
+std::vector<Operation> decode(std::string_view req, std::string_view resp, std::uint64_t req_bytes = 0,
+                              bool keep_text = true) {
   auto d = make_decoder(Protocol::redis);
   Exchange ex;
+  ex.keep_text = keep_text;
   ex.request = req;
   ex.request_bytes = req_bytes ? req_bytes : req.size();
   ex.response = resp;
@@ -106,6 +108,41 @@ TEST(RedisDecoder, PipelinesFoldOnlyIdenticalNeighbours) {
   EXPECT_FALSE(ops[3].error);
   EXPECT_EQ(ops[4].fingerprint, "SET");
   EXPECT_EQ(ops[4].text, "SET c 3");
+}
+
+// Without capture_literals the texts are never shown: they are not written,
+// and nothing else changes.
+TEST(RedisDecoder, TextsAreLeftOutWhenNotKept) {
+  std::string req = command({"SET", "a", "1"}) + command({"set", "b", "2"}) + command({"CONFIG", "GET", "x"}) +
+                    command({"FOO"});
+  std::string resp = "+OK\r\n+OK\r\n*0\r\n-ERR unknown command 'FOO'\r\n";
+  auto ops = decode(req, resp, 0, false);
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_EQ(ops[0].fingerprint, "SET");
+  EXPECT_EQ(ops[0].method, "SET");
+  EXPECT_EQ(ops[0].count, 2u);
+  EXPECT_EQ(ops[1].fingerprint, "CONFIG GET");
+  EXPECT_EQ(ops[2].fingerprint, "FOO");
+  EXPECT_TRUE(ops[2].error);
+  EXPECT_EQ(ops[2].error_text, "ERR unknown command 'FOO'");
+  for (const Operation& op : ops) EXPECT_EQ(op.text, "") << op.fingerprint;
+}
+
+// Names fold whatever their case; a container's sub-command is found again after
+// the same container without one.
+TEST(RedisDecoder, RepeatedNamesInAPipeline) {
+  std::string req = command({"set", "a", "1"}) + command({"SET", "b", "2"}) + command({"CONFIG"}) +
+                    command({"CONFIG", "get", "maxmemory"}) + command({"CONFIG", "GET", "port"});
+  auto ops = decode(req, "+OK\r\n+OK\r\n-ERR wrong number of arguments\r\n*0\r\n*0\r\n");
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_EQ(ops[0].fingerprint, "SET");
+  EXPECT_EQ(ops[0].count, 2u);
+  EXPECT_EQ(ops[0].text, "SET a 1");
+  EXPECT_EQ(ops[1].fingerprint, "CONFIG");
+  EXPECT_TRUE(ops[1].error);
+  EXPECT_EQ(ops[2].fingerprint, "CONFIG GET");
+  EXPECT_EQ(ops[2].count, 2u);
+  EXPECT_EQ(ops[2].text, "CONFIG GET maxmemory");
 }
 
 TEST(RedisDecoder, ErrorsPairWithTheirCommand) {

@@ -39,6 +39,7 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
   ex.request_bytes = rec.req_bytes;
   ex.response = response;
   ex.response_bytes = rec.resp_bytes;
+  ex.keep_text = keep_texts_;
   Conn& c = conn_for(rec, ex, now_ns);
   c.last_ns = now_ns;
   if (!c.decoder) {
@@ -56,7 +57,7 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
   }
   counters_.operations += seen;
   for (auto& op : ops_) {
-    protocols::L7Reading r;
+    protocols::L7Reading& r = out.emplace_back();
     r.tgid = rec.tgid;
     r.tid = rec.tid;
     r.conn_id = rec.conn_id;
@@ -67,7 +68,6 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
     r.response_bytes = rec.resp_bytes;
     r.tls = (rec.flags & HS_L7_F_TLS) != 0;
     r.op = std::move(op);
-    out.push_back(std::move(r));
   }
 }
 

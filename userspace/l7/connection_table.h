@@ -40,6 +40,8 @@ class ConnectionTable {
               std::vector<protocols::L7Reading>& out);
   // Forgets connections idle for longer than the limit.
   void evict_idle(std::uint64_t now_ns);
+  // Whether operations carry their literal texts (capture_literals); on by default.
+  void set_keep_texts(bool on) { keep_texts_ = on; }
 
   std::size_t size() const { return conns_.size(); }
   const TableCounters& counters() const { return counters_; }
@@ -56,6 +58,7 @@ class ConnectionTable {
   TableLimits limits_;
   std::unordered_map<std::uint64_t, Conn> conns_;
   TableCounters counters_;
+  bool keep_texts_ = true;
   std::vector<protocols::Operation> ops_;  // scratch
 };
 

@@ -21,6 +21,9 @@ struct Exchange {
   std::uint64_t request_bytes = 0;   // their total size (request.size() < request_bytes: truncated)
   std::string_view response;         // prefix of the first response read/write
   std::uint64_t response_bytes = 0;  // size of that first response read/write
+  // False: Operation::text may stay empty where it would only repeat the
+  // fingerprint's shape with literals (shown only with capture_literals on).
+  bool keep_text = true;
 };
 
 // One database statement, cache command or HTTP request found in an exchange.

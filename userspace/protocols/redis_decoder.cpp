@@ -26,7 +26,7 @@ bool token_like(std::string_view s) {
 
 bool is_container(std::string_view upper) {
   for (std::string_view c : kContainers) {
-    if (upper == c) return true;
+    if (c.size() == upper.size() && c[0] == upper[0] && upper == c) return true;
   }
   return false;
 }
@@ -38,21 +38,27 @@ bool is_secret(std::string_view fingerprint) {
 }
 
 // After these the connection answers with pushes, not one reply per command.
-bool enters_pubsub(std::string_view upper) {
-  return upper == "SUBSCRIBE" || upper == "PSUBSCRIBE" || upper == "SSUBSCRIBE" || upper == "UNSUBSCRIBE" ||
-         upper == "PUNSUBSCRIBE" || upper == "SUNSUBSCRIBE" || upper == "MONITOR";
+bool enters_pubsub(std::string_view name) {
+  if (name.size() < 7 || name.size() > 12) return false;
+  for (std::string_view p : {"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE",
+                             "MONITOR"}) {
+    if (iequals(name, p)) return true;
+  }
+  return false;
 }
 
-// What names a command (cheap): the text is written only for the commands kept.
-Operation head_of(const RespCommand& cmd) {
-  Operation op;
-  op.protocol = Protocol::redis;
-  std::string_view name = cmd.args[0];
-  op.method = token_like(name) ? to_upper(name) : std::string("?");
-  std::string_view sub = cmd.kept > 1 && is_container(op.method) ? cmd.args[1] : std::string_view();
-  op.fingerprint = redis_fingerprint(op.method, sub);
-  op.truncated = cmd.cut;
-  return op;
+// The name and sub-command of a command, as sent: enough to fold a run of them.
+struct CommandHead {
+  std::string_view name;
+  std::string_view sub;  // the first argument of a container command ("CONFIG GET"), else empty
+};
+
+// Whether a command names its operation with its first argument ("CONFIG GET").
+bool is_container_name(std::string_view name) {
+  if (name.size() > kMaxName) return false;
+  char upper[kMaxName];
+  for (std::size_t i = 0; i < name.size(); ++i) upper[i] = ascii_upper(name[i]);
+  return is_container(std::string_view(upper, name.size()));
 }
 
 void write_text(Operation& op, const RespCommand& cmd) {
@@ -74,15 +80,20 @@ void write_text(Operation& op, const RespCommand& cmd) {
   if (!fits || op.text.size() > kMaxRedisText) truncate_with_ellipsis(op.text, kMaxRedisText);
 }
 
-// A command read from the request, before its reply is paired and its text written.
+// A command read from the request, before its reply is paired: views into the
+// exchange, so a pipeline of thousands costs no allocation.
 struct Pending {
-  Operation op;
-  RespCommand cmd;  // views into the exchange's request
+  CommandHead head;
+  bool container = false;  // the name is one of kContainers
+  std::size_t begin = 0;  // where the command starts in the request (its text is read again from here)
+  bool cut = false;
+  bool error = false;
+  std::string_view error_text;
 };
 
-bool same_outcome(const Operation& a, const Operation& b) {
-  return a.fingerprint == b.fingerprint && a.method == b.method && a.error == b.error &&
-         a.truncated == b.truncated && a.error_text == b.error_text;
+bool same_outcome(const Pending& a, const Pending& b) {
+  return a.error == b.error && a.cut == b.cut && iequals(a.head.name, b.head.name) &&
+         iequals(a.head.sub, b.head.sub) && a.error_text == b.error_text;
 }
 
 class RedisDecoder final : public ConnectionDecoder {
@@ -94,7 +105,7 @@ class RedisDecoder final : public ConnectionDecoder {
       pending.clear();
       std::size_t pair_limit = read_commands(ex.request, pending);
       pair_replies(ex.response, pending, pair_limit);
-      fold_into(pending, out);
+      fold_into(ex, pending, out);
     } catch (...) {
       // Only allocation can throw here; dropping one exchange is the right answer.
     }
@@ -108,11 +119,20 @@ class RedisDecoder final : public ConnectionDecoder {
     RespCommand cmd;
     // Each turn consumes at least one byte or ends the loop.
     while (pos < data.size() && cmds.size() < kMaxRedisOps) {
+      std::size_t begin = pos;
       RespStatus s = resp_read_command(data, pos, cmd);
       if (s == RespStatus::malformed) break;
       if (cmd.kept > 0) {
-        cmds.push_back(Pending{head_of(cmd), cmd});
-        if (enters_pubsub(cmds.back().op.method) && pair_limit > cmds.size()) pair_limit = cmds.size();
+        // Filled in place: a temporary here costs more than the parsing (stalled stores).
+        Pending& p = cmds.emplace_back();
+        p.head.name = cmd.args[0];
+        // A pipeline repeats its command: the previous one's answer holds.
+        const Pending* prev = cmds.size() > 1 ? &cmds[cmds.size() - 2] : nullptr;
+        p.container = prev && prev->head.name == p.head.name ? prev->container : is_container_name(p.head.name);
+        if (p.container && cmd.kept > 1) p.head.sub = cmd.args[1];
+        p.begin = begin;
+        p.cut = cmd.cut;
+        if (pair_limit > cmds.size() && enters_pubsub(p.head.name)) pair_limit = cmds.size();
       }
       if (s == RespStatus::incomplete) break;
     }
@@ -127,24 +147,40 @@ class RedisDecoder final : public ConnectionDecoder {
     while (i < cmds.size() && i < limit) {
       if (resp_read_reply(data, pos, reply) != RespStatus::ok) return;
       if (reply.push) continue;  // out-of-band (RESP3 pushes, client tracking)
-      Operation& op = cmds[i++].op;
-      op.error = reply.error;
-      if (reply.error) append_clean(op.error_text, reply.message, kMaxErrorText, Controls::to_space);
+      Pending& p = cmds[i++];
+      p.error = reply.error;
+      p.error_text = reply.message;
     }
   }
 
   // Runs of the same command with the same outcome become one operation with a
-  // count (a pipeline of 16 SETs is one); only the first of a run gets its text.
-  static void fold_into(std::vector<Pending>& cmds, std::vector<Operation>& out) {
-    Operation* last = nullptr;
-    for (Pending& p : cmds) {
-      if (last && same_outcome(*last, p.op)) {
-        ++last->count;
+  // count (a pipeline of 16 SETs is one); only the first of a run is named and
+  // gets its text.
+  static void fold_into(const Exchange& ex, const std::vector<Pending>& cmds, std::vector<Operation>& out) {
+    const Pending* head = nullptr;
+    for (const Pending& p : cmds) {
+      if (head && same_outcome(*head, p)) {
+        ++out.back().count;
         continue;
       }
-      write_text(p.op, p.cmd);
-      out.push_back(std::move(p.op));
-      last = &out.back();
+      head = &p;
+      Operation& op = out.emplace_back();
+      op.protocol = Protocol::redis;
+      op.method = token_like(p.head.name) ? to_upper(p.head.name) : std::string("?");
+      op.fingerprint = op.method;
+      if (!p.head.sub.empty() && token_like(p.head.sub)) {
+        op.fingerprint += ' ';
+        op.fingerprint += to_upper(p.head.sub);
+      }
+      op.truncated = p.cut;
+      op.error = p.error;
+      if (p.error) append_clean(op.error_text, p.error_text, kMaxErrorText, Controls::to_space);
+      if (ex.keep_text) {
+        RespCommand cmd;
+        std::size_t at = p.begin;
+        resp_read_command(ex.request, at, cmd);  // read before, so the same outcome again
+        write_text(op, cmd);
+      }
     }
   }
 };

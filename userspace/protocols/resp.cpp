@@ -1,5 +1,7 @@
 #include "protocols/resp.h"
 
+#include <algorithm>
+
 #include "protocols/text.h"
 
 namespace hs::protocols {
@@ -11,11 +13,15 @@ constexpr std::size_t kMaxInlineArgs = 1024;
 
 // The line after the type byte at data[pos], without CR LF; false if no CR LF is visible.
 bool resp_line(std::string_view data, std::size_t pos, std::string_view& line, std::size_t& next) {
-  std::size_t end = data.find("\r\n", pos + 1);
-  if (end == std::string_view::npos) return false;
-  line = data.substr(pos + 1, end - pos - 1);
-  next = end + 2;
-  return true;
+  // Lines are short (lengths, status words): a plain scan beats a library search.
+  for (std::size_t i = pos + 1; i + 1 < data.size(); ++i) {
+    if (data[i] == '\r' && data[i + 1] == '\n') {
+      line = data.substr(pos + 1, i - pos - 1);
+      next = i + 2;
+      return true;
+    }
+  }
+  return false;
 }
 
 // "-1" -> null (returns true, null=true); digits -> value.
@@ -23,6 +29,27 @@ bool resp_length(std::string_view s, std::uint64_t& n, bool& null) {
   null = s == "-1";
   if (null) return true;
   return parse_decimal(s, n);
+}
+
+enum class Line : std::uint8_t { ok, incomplete, bad };
+
+// "<type><decimal or -1>\r\n" at data[pos]: its value (null for -1) and where
+// what follows starts.
+Line length_line(std::string_view data, std::size_t pos, std::uint64_t& n, bool& null, std::size_t& next) {
+  // The common shape first, in one pass: 1 to 18 digits right before CR LF.
+  std::size_t i = pos + 1;
+  const std::size_t stop = std::min(data.size(), pos + 19);
+  std::uint64_t v = 0;
+  while (i < stop && is_digit(data[i])) v = v * 10 + static_cast<std::uint64_t>(data[i++] - '0');
+  if (i > pos + 1 && i + 1 < data.size() && data[i] == '\r' && data[i + 1] == '\n') {
+    n = v;
+    null = false;
+    next = i + 2;
+    return Line::ok;
+  }
+  std::string_view line;
+  if (!resp_line(data, pos, line, next)) return Line::incomplete;
+  return resp_length(line, n, null) ? Line::ok : Line::bad;
 }
 
 bool name_char(char c) {
@@ -77,15 +104,17 @@ bool resp_reply_type(char c) {
 }
 
 RespStatus resp_read_command(std::string_view data, std::size_t& pos, RespCommand& cmd) {
-  cmd = RespCommand{};
+  cmd.kept = 0;  // args[] past kept are never read
+  cmd.count = 0;
+  cmd.cut = false;
   if (pos >= data.size()) return RespStatus::incomplete;
   if (data[pos] != '*') return read_inline(data, pos, cmd);
-  std::string_view line;
   std::size_t at = 0;
-  if (!resp_line(data, pos, line, at)) return RespStatus::incomplete;
   std::uint64_t n = 0;
   bool null = false;
-  if (!resp_length(line, n, null) || n > kMaxMultibulk) return RespStatus::malformed;
+  Line header = length_line(data, pos, n, null, at);
+  if (header == Line::incomplete) return RespStatus::incomplete;
+  if (header == Line::bad || n > kMaxMultibulk) return RespStatus::malformed;
   if (null) n = 0;
   cmd.count = n;
   for (std::uint64_t k = 0; k < n; ++k) {
@@ -96,11 +125,12 @@ RespStatus resp_read_command(std::string_view data, std::size_t& pos, RespComman
     if (data[at] != '$') return RespStatus::malformed;
     std::uint64_t len = 0;
     std::size_t body = 0;
-    if (!resp_line(data, at, line, body)) {
+    Line bulk = length_line(data, at, len, null, body);
+    if (bulk == Line::incomplete) {
       cmd.cut = true;
       return RespStatus::incomplete;
     }
-    if (!resp_length(line, len, null) || null || len > kMaxBulk) return RespStatus::malformed;
+    if (bulk == Line::bad || null || len > kMaxBulk) return RespStatus::malformed;
     std::size_t avail = data.size() - body;
     if (len > avail || avail - len < 2) {
       // Cut inside this argument: keep its visible part (a name must be whole).
@@ -110,7 +140,7 @@ RespStatus resp_read_command(std::string_view data, std::size_t& pos, RespComman
       cmd.cut = true;
       return RespStatus::incomplete;
     }
-    if (data.substr(body + len, 2) != "\r\n") return RespStatus::malformed;
+    if (data[body + len] != '\r' || data[body + len + 1] != '\n') return RespStatus::malformed;
     if (cmd.kept < kMaxCommandArgsKept) cmd.args[cmd.kept++] = data.substr(body, static_cast<std::size_t>(len));
     at = body + static_cast<std::size_t>(len) + 2;
   }

@@ -1,5 +1,7 @@
 #include "protocols/text.h"
 
+#include <algorithm>
+
 namespace hs::protocols {
 namespace {
 
@@ -36,6 +38,16 @@ bool append_clean(std::string& out, std::string_view in, std::size_t cap, Contro
   std::size_t i = 0;
   while (i < in.size()) {
     if (out.size() >= cap) return false;
+    // A run of printable ASCII, copied in one go.
+    std::size_t run = i;
+    const std::size_t run_end = i + std::min(in.size() - i, cap - out.size());
+    while (run < run_end && static_cast<unsigned char>(in[run]) >= 0x20 && static_cast<unsigned char>(in[run]) < 0x7f)
+      ++run;
+    if (run > i) {
+      out.append(in.data() + i, run - i);
+      i = run;
+      continue;
+    }
     auto c = static_cast<unsigned char>(in[i]);
     if (c < 0x80) {
       if (c < 0x20 || c == 0x7f) {

@@ -39,7 +39,7 @@ class L7Capture {
 
   // Decoded operations waiting for the engine, at most this many.
   static constexpr std::size_t kMaxQueued = 262144;
-  static constexpr std::size_t kDrainAt = 16384;
+  static constexpr std::size_t kDrainAt = 2048;
 
  private:
   void read_loop();

@@ -91,9 +91,18 @@ struct Pending {
   std::string_view error_text;
 };
 
+// Command names are a few bytes: a plain loop beats a library call.
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && ascii_upper(a[i]) != ascii_upper(b[i])) return false;
+  }
+  return true;
+}
+
 bool same_outcome(const Pending& a, const Pending& b) {
-  return a.error == b.error && a.cut == b.cut && iequals(a.head.name, b.head.name) &&
-         iequals(a.head.sub, b.head.sub) && a.error_text == b.error_text;
+  return a.error == b.error && a.cut == b.cut && same_name(a.head.name, b.head.name) &&
+         same_name(a.head.sub, b.head.sub) && (!a.error || a.error_text == b.error_text);
 }
 
 class RedisDecoder final : public ConnectionDecoder {
@@ -128,7 +137,7 @@ class RedisDecoder final : public ConnectionDecoder {
         p.head.name = cmd.args[0];
         // A pipeline repeats its command: the previous one's answer holds.
         const Pending* prev = cmds.size() > 1 ? &cmds[cmds.size() - 2] : nullptr;
-        p.container = prev && prev->head.name == p.head.name ? prev->container : is_container_name(p.head.name);
+        p.container = prev && same_name(prev->head.name, p.head.name) ? prev->container : is_container_name(p.head.name);
         if (p.container && cmd.kept > 1) p.head.sub = cmd.args[1];
         p.begin = begin;
         p.cut = cmd.cut;

@@ -35,7 +35,7 @@ enum class Line : std::uint8_t { ok, incomplete, bad };
 
 // "<type><decimal or -1>\r\n" at data[pos]: its value (null for -1) and where
 // what follows starts.
-Line length_line(std::string_view data, std::size_t pos, std::uint64_t& n, bool& null, std::size_t& next) {
+inline Line length_line(std::string_view data, std::size_t pos, std::uint64_t& n, bool& null, std::size_t& next) {
   // The common shape first, in one pass: 1 to 18 digits right before CR LF.
   std::size_t i = pos + 1;
   const std::size_t stop = std::min(data.size(), pos + 19);
@@ -141,7 +141,7 @@ RespStatus resp_read_command(std::string_view data, std::size_t& pos, RespComman
       return RespStatus::incomplete;
     }
     if (data[body + len] != '\r' || data[body + len + 1] != '\n') return RespStatus::malformed;
-    if (cmd.kept < kMaxCommandArgsKept) cmd.args[cmd.kept++] = data.substr(body, static_cast<std::size_t>(len));
+    if (cmd.kept < kMaxCommandArgsKept) cmd.args[cmd.kept++] = std::string_view(data.data() + body, len);
     at = body + static_cast<std::size_t>(len) + 2;
   }
   pos = at;
@@ -189,6 +189,25 @@ RespStatus resp_skip(std::string_view data, std::size_t& pos, std::size_t depth)
 RespStatus resp_read_reply(std::string_view data, std::size_t& pos, RespReply& reply) {
   reply = RespReply{};
   std::size_t at = pos;
+  // The replies of a pipeline of simple commands, without the general walk:
+  // "+OK", ":1" and a bulk string.
+  if (at < data.size() && (data[at] == '+' || data[at] == ':' || data[at] == '$')) {
+    std::uint64_t n = 0;
+    bool null = false;
+    std::size_t next = 0;
+    if (data[at] == '$' && length_line(data, at, n, null, next) == Line::ok && !null && n <= kMaxBulk &&
+        data.size() - next >= n + 2 && data[next + n] == '\r' && data[next + n + 1] == '\n') {
+      pos = next + static_cast<std::size_t>(n) + 2;
+      return RespStatus::ok;
+    }
+    if (data[at] != '$') {
+      std::string_view line;
+      if (resp_line(data, at, line, next)) {
+        pos = next;
+        return RespStatus::ok;
+      }
+    }
+  }
   // Attributes ('|') describe the reply that follows them; skip any number of them.
   for (std::size_t i = 0; i < 64 && at < data.size() && data[at] == '|'; ++i) {
     RespStatus s = resp_skip(data, at);

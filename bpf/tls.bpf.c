@@ -129,6 +129,22 @@ struct {
 /* Wake the reader once this much is waiting; below it, it drains on its own timer. */
 __u64 hs_tls_wakeup_bytes = HS_TLS_DEFAULT_RINGBUF_BYTES / 4;
 
+/* Threads with an SSL call in progress (a tls_call whose op is set), over all
+ * processes. While there are none, the socket hooks have nothing to look for and
+ * return after one load: the common case on a host whose traffic is not TLS. A
+ * call a thread never finishes leaves it counted; the hooks then look, as they
+ * always may. */
+__u64 hs_tls_calls_open = 0;
+
+static __always_inline void tls__set_op(struct tls_call *call, __u8 op)
+{
+	if (call->op == TLS_CALL_NONE && op != TLS_CALL_NONE)
+		__sync_fetch_and_add(&hs_tls_calls_open, 1);
+	else if (call->op != TLS_CALL_NONE && op == TLS_CALL_NONE)
+		__sync_fetch_and_add(&hs_tls_calls_open, -1);
+	call->op = op;
+}
+
 static __always_inline __u64 rb__flags(void *rb, __u64 threshold)
 {
 	return bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
@@ -283,7 +299,7 @@ static __always_inline void tls__write(__u64 ssl, const void *buf, __u64 n)
 		/* Nothing to learn from the socket: make sure no stale call listens to it. */
 		struct tls_call *call = bpf_task_storage_get(&hs_tls_calls, task, 0, 0);
 		if (call)
-			call->op = TLS_CALL_NONE;
+			tls__set_op(call, TLS_CALL_NONE);
 	} else {
 		struct tls_call *call = bpf_task_storage_get(&hs_tls_calls, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!call) {
@@ -291,7 +307,7 @@ static __always_inline void tls__write(__u64 ssl, const void *buf, __u64 n)
 		} else {
 			call->ssl = ssl;
 			call->have_sock = 0;
-			call->op = TLS_CALL_WRITE;
+			tls__set_op(call, TLS_CALL_WRITE);
 		}
 	}
 	tls__data(c, true, buf, n);
@@ -309,7 +325,7 @@ static __always_inline void tls__read_enter(__u64 ssl, const void *buf, const vo
 	call->buf = (__u64)buf;
 	call->readbytes = (__u64)readbytes;
 	call->have_sock = 0;
-	call->op = TLS_CALL_READ;
+	tls__set_op(call, TLS_CALL_READ);
 }
 
 /* ret: SSL_read's byte count, or SSL_read_ex's 1/0 with the count at *readbytes. */
@@ -318,7 +334,7 @@ static __always_inline void tls__read_exit(long ret, bool ex)
 	struct tls_call *call = bpf_task_storage_get(&hs_tls_calls, bpf_get_current_task_btf(), 0, 0);
 	if (!call || call->op != TLS_CALL_READ)
 		return;
-	call->op = TLS_CALL_NONE;
+	tls__set_op(call, TLS_CALL_NONE);
 	__u64 n = 0;
 	if (ex) {
 		if ((int)ret != 1 || !call->readbytes)
@@ -345,7 +361,7 @@ static __always_inline void tls__read_exit(long ret, bool ex)
 /* A socket send or receive: names the socket of the SSL call in progress, if any. */
 static __always_inline void tls__sock(struct sock *sk, bool sending)
 {
-	if (!sk)
+	if (!sk || !*(volatile __u64 *)&hs_tls_calls_open)
 		return;
 	struct tls_call *call = bpf_task_storage_get(&hs_tls_calls, bpf_get_current_task_btf(), 0, 0);
 	if (!call || call->op == TLS_CALL_NONE || call->have_sock)
@@ -358,7 +374,7 @@ static __always_inline void tls__sock(struct sock *sk, bool sending)
 	if (call->op != TLS_CALL_WRITE)
 		return; /* the read's return probe hands it to the connection */
 	/* Writes have no return probe: this send is the one the call is waited for. */
-	call->op = TLS_CALL_NONE;
+	tls__set_op(call, TLS_CALL_NONE);
 	struct tls_conn *c = tls__conn(bpf_get_current_pid_tgid() >> 32, call->ssl, false);
 	if (c)
 		tls__adopt(c, &call->sock);
@@ -466,6 +482,9 @@ int BPF_PROG(hs_tls_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(hs_tls_exit, struct task_struct *p)
 {
+	struct tls_call *call = bpf_task_storage_get(&hs_tls_calls, p, 0, 0);
+	if (call)
+		tls__set_op(call, TLS_CALL_NONE); /* a thread that ends inside a call */
 	if (p->signal->live.counter != 0)
 		return 0;
 	__u32 tgid = p->tgid;

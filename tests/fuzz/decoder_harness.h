@@ -2,7 +2,8 @@
 // every decoder must pass, and the loop that feeds one connection's exchanges.
 // Input: a flags byte, then request and response parts alternating, separated by
 // "\n#~#\n" (up to 16 exchanges). Flags: bit 0 server side, bit 1 the request was
-// cut (request_bytes larger than captured), bit 2 the response was cut.
+// cut (request_bytes larger than captured), bit 2 the response was cut, bit 3
+// literal texts are not wanted (Exchange::keep_text false).
 #pragma once
 
 #include <cstddef>
@@ -71,6 +72,7 @@ void decode_exchanges(const std::uint8_t* data, std::size_t size, protocols::Pro
     ex.request_bytes = ex.request.size() + ((flags & 2) ? 100000 : 0);
     ex.response = i + 1 < parts.size() ? parts[i + 1] : std::string_view();
     ex.response_bytes = ex.response.size() + ((flags & 4) ? 100000 : 0);
+    ex.keep_text = !(flags & 8);
     std::vector<protocols::Operation> ops;
     decoder->decode(ex, ops);
     check(ops.size() <= max_ops);

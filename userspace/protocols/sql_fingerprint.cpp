@@ -36,22 +36,22 @@ constexpr std::string_view kKeywords[] = {
     "WHERE", "WINDOW", "WITH", "WORK", "WRITE", "ZONE", "USE", "LOW_PRIORITY", "HIGH_PRIORITY", "DELAYED",
 };
 
-// Upper-cased copy of a word if it is short enough to be a keyword, else "".
-std::string_view upper_word(std::string_view w, std::array<char, kMaxKeyword>& buf) {
-  if (w.size() > buf.size()) return {};
-  for (std::size_t i = 0; i < w.size(); ++i) buf[i] = ascii_upper(w[i]);
-  return {buf.data(), w.size()};
-}
-
+// Keywords by length and first letter: a word is compared with the few that
+// could match it (it is looked up once per word of every statement captured).
 bool is_keyword(std::string_view word) {
-  static const std::vector<std::string_view> sorted = [] {
-    std::vector<std::string_view> v(std::begin(kKeywords), std::end(kKeywords));
-    std::sort(v.begin(), v.end());
-    return v;
+  constexpr std::size_t kLetters = 26;
+  static const auto table = [] {
+    std::array<std::vector<std::string_view>, (kMaxKeyword + 1) * kLetters> t;
+    for (std::string_view k : kKeywords) t[k.size() * kLetters + static_cast<std::size_t>(k[0] - 'A')].push_back(k);
+    return t;
   }();
-  std::array<char, kMaxKeyword> buf{};
-  std::string_view up = upper_word(word, buf);
-  return !up.empty() && std::binary_search(sorted.begin(), sorted.end(), up);
+  if (word.empty() || word.size() > kMaxKeyword) return false;
+  const char first = ascii_upper(word[0]);
+  if (first < 'A' || first > 'Z') return false;
+  for (std::string_view k : table[word.size() * kLetters + static_cast<std::size_t>(first - 'A')]) {
+    if (iequals(word, k)) return true;
+  }
+  return false;
 }
 
 bool word_is(const SqlToken& t, std::string_view upper) {
@@ -139,15 +139,15 @@ class Fingerprinter {
   }
 
   void emit_token(const SqlToken& t, bool literal) {
+    const bool keyword = !literal && t.kind == SqlTokenKind::word && is_keyword(t.text);
     if (literal) {
       emit("?", t.space_before);
-    } else if (t.kind == SqlTokenKind::word && is_keyword(t.text)) {
+    } else if (keyword) {
       emit(t.text, t.space_before);
       for (std::size_t i = out_.size() - t.text.size(); i < out_.size(); ++i) out_[i] = ascii_upper(out_[i]);
     } else {
       emit(t.text, t.space_before);
     }
-    bool keyword = t.kind == SqlTokenKind::word && is_keyword(t.text);
     prev_value_ = literal || (t.kind == SqlTokenKind::word && !keyword) || t.kind == SqlTokenKind::quoted_ident ||
                   is_punct(t, ')') || is_punct(t, ']');
   }

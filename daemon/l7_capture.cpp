@@ -1,8 +1,6 @@
 #include "daemon/l7_capture.h"
 
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <chrono>
 
@@ -12,10 +10,6 @@ namespace hs::daemon {
 namespace {
 
 constexpr int kPollMs = 50;  // the reader's wait when the kernel does not wake it
-// The reader's niceness. Decoding can lag behind the traffic by a few
-// milliseconds (the ring buffer holds it), but the traced applications cannot
-// wait for it: at this weight it takes the CPU time they leave, not theirs.
-constexpr int kReaderNice = 10;
 
 std::uint64_t monotonic_ns() {
   timespec ts{};
@@ -105,9 +99,6 @@ Status L7Capture::stop() {
 }
 
 void L7Capture::read_loop() {
-  // Linux applies a priority given for a thread id to that thread only.
-  if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kReaderNice) != 0)
-    spdlog::warn("l7 reader: could not lower its priority");
   l7::ConnectionTable table;
   std::vector<protocols::L7Reading> batch;
   std::uint64_t last_sweep = monotonic_ns();

@@ -309,7 +309,12 @@ TEST_F(L7EngineTest, ProcessWithOnlyL7ActivityIsNamedRetiredAndEvicted) {
   EXPECT_EQ(eng.processes(77, std::nullopt, 10).at(0).meta.comm, "psql");
 
   inspector.procs.erase(77);
-  ingest(eng, {});  // no syscall or network poll ran: the L7 call looks for exits itself
+  const int checks = inspector.alive_calls;
+  ingest(eng, {});  // within an interval of the last look: /proc is not read again
+  EXPECT_EQ(inspector.alive_calls, checks);
+  EXPECT_EQ(eng.live_processes(), 1u);
+  clock.advance_ms(1000);
+  ingest(eng, {});  // no syscall or network poll for an interval: the L7 call looks for exits itself
   EXPECT_EQ(eng.live_processes(), 0u);
   EXPECT_EQ(eng.exited_processes(), 1u);
   // Events drained after the exit belong to the exited record, not to a new one.

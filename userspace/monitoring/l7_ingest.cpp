@@ -1,5 +1,6 @@
 // MonitoringEngine: folding decoded L7 operations in.
 #include <algorithm>
+#include <limits>
 
 #include "monitoring/monitoring_engine.h"
 
@@ -28,9 +29,13 @@ void MonitoringEngine::ingest_l7(std::span<const L7Reading> readings) {
       add_request(*it->second, r, latency);
     }
   }
-  // Exits are found by the kernel map polls; without one since the last call, look here.
-  if (exit_checks_ == exit_checks_at_l7_) retire_exited(nullptr, nullptr);
-  exit_checks_at_l7_ = exit_checks_;
+  // Exits are found by the kernel map polls; without one for an interval, look
+  // here. Not on every call: the queue is drained many times a second under
+  // load, and each look reads /proc for every live process.
+  const std::int64_t now_ms = clock_.now_ms();
+  if (exit_checked_ms_ == std::numeric_limits<std::int64_t>::min() || now_ms < exit_checked_ms_ ||  // clock set back
+      now_ms - exit_checked_ms_ >= static_cast<std::int64_t>(settings_.interval_ms))
+    retire_exited(nullptr, nullptr);
   evict_expired();
 }
 

@@ -116,8 +116,8 @@ void MonitoringEngine::kernel_entries_reset() {
 }
 
 void MonitoringEngine::retire_exited(std::vector<hs_sys_key>* sys_forget, std::vector<hs_net_key>* net_forget) {
-  ++exit_checks_;
   const std::int64_t now = clock_.now_ms();
+  exit_checked_ms_ = now;
   for (auto it = live_.begin(); it != live_.end();) {
     auto& rec = it->second;
     // A process never inspected successfully was gone before we looked.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <deque>
 #include <functional>
 #include <map>
@@ -220,7 +221,9 @@ class MonitoringEngine {
   SlowLog slow_log_;
   RequestAttribution attribution_;     // database operations waiting for the HTTP request they ran in
   std::vector<ClaimedQuery> claimed_;  // scratch for add_request
-  std::uint64_t exit_checks_ = 0, exit_checks_at_l7_ = 0;  // retire_exited() runs, to see if a poll ran since
+  // When retire_exited() last ran (a kernel map poll, or an L7 ingest that found
+  // none for an interval): each run checks every live process in /proc.
+  std::int64_t exit_checked_ms_ = std::numeric_limits<std::int64_t>::min();
   // tgid -> poll sequence: processes retired by one probe's poll whose entries in
   // the other probe's map are folded into their exited record at that map's next poll.
   std::unordered_map<std::uint32_t, std::uint64_t> sys_retiring_, net_retiring_;

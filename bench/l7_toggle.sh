@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# redis-benchmark throughput with the L7 capture switched off and on in ONE daemon,
+# by `PUT monitoring/config {"l7_enabled": ...}`, in many short alternating pairs.
+#
+#   bench/l7_toggle.sh > report.md          (as root)
+#
+# Why besides bench/l7_bench.sh: on a small shared VM the machine's own speed drifts
+# by ±20 % within a minute, more than the effect being measured. Short pairs (OFF
+# then ON, a few seconds apart, same daemon, same connections' server) and the
+# median of the per-pair ratios cancel most of that drift. The order within a
+# pair alternates.
+#
+# Environment: BUILD_DIR (build), HOSTSCOPED, PAIRS (16), REQUESTS per run (60000),
+# REQUESTS_PIPELINED per run with -P > 1 (10 × REQUESTS), CLIENTS (50), PIPELINES ("1 16"), TESTS ("set get"), SETTLE seconds after each
+# switch (1.5: the probes attach and the TLS probe scans /proc first).
+# Not part of CI: slow and noisy.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-build}
+[[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
+HOSTSCOPED=${HOSTSCOPED:-$BUILD_DIR/daemon/hostscoped}
+PAIRS=${PAIRS:-16}
+REQUESTS=${REQUESTS:-60000}
+REQUESTS_PIPELINED=${REQUESTS_PIPELINED:-$((REQUESTS * 10))}  # with -P > 1: as long a run
+CLIENTS=${CLIENTS:-50}
+read -r -a PIPELINE_LIST <<<"${PIPELINES:-1 16}"
+read -r -a TEST_LIST <<<"${TESTS:-set get}"
+SETTLE=${SETTLE:-1.5}
+PY=/usr/bin/python3
+
+WORK=$(mktemp -d /tmp/hs-l7-toggle.XXXXXX)
+chmod 755 "$WORK"
+export HS_SERVICES_DIR=$WORK/services
+DAEMON_PID=""
+DAEMON_PORT=""
+SERVICES_UP=0
+
+BENCH_TAG=l7_toggle
+# shellcheck source=bench/daemon_lib.sh
+source "$ROOT/bench/daemon_lib.sh"
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_daemon
+  if ((SERVICES_UP)); then "$ROOT/scripts/services" stop redis >&2 || true; fi
+  if ((rc == 0)); then rm -rf "$WORK"; else log "logs kept in $WORK"; fi
+  exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+[[ $EUID -eq 0 ]] || die "run as root (the daemon loads BPF programs)"
+command -v redis-benchmark >/dev/null || die "redis-benchmark missing: scripts/setup installs it"
+[[ -x $HOSTSCOPED ]] || die "$HOSTSCOPED missing: build it (scripts/setup hostscoped)"
+
+SERVICES_UP=1
+"$ROOT/scripts/services" start redis >&2 || die "scripts/services could not start redis"
+eval "$("$ROOT/scripts/services" env)"
+[[ -n ${HS_REDIS_PORT:-} ]] || die "services did not report the redis port"
+
+launch_daemon $'[monitoring]\nl7_enabled = true\n' l7 || die "daemon has no l7 probe"
+
+switch_l7() {  # switch_l7 true|false
+  curl -sf --max-time 10 -X PUT -H "Authorization: Bearer $(cat "$WORK/state/admin.token")" \
+    -H 'Content-Type: application/json' -d "{\"l7_enabled\": $1}" \
+    "http://127.0.0.1:$DAEMON_PORT/api/performance/monitoring/config" >/dev/null || die "PUT monitoring/config failed"
+  sleep "$SETTLE"
+}
+
+: >"$WORK/samples.txt"
+for ((pair = 1; pair <= PAIRS; pair++)); do
+  log "pair $pair/$PAIRS"
+  order="false true"
+  ((pair % 2 == 0)) && order="true false"  # neither state always goes first
+  for state in $order; do
+    switch_l7 "$state"
+    for pipeline in "${PIPELINE_LIST[@]}"; do
+      for test in "${TEST_LIST[@]}"; do
+        n=$REQUESTS
+        ((pipeline > 1)) && n=$REQUESTS_PIPELINED
+        rps=$(redis-benchmark -h 127.0.0.1 -p "$HS_REDIS_PORT" -t "$test" -n "$n" -c "$CLIENTS" \
+              -P "$pipeline" --csv 2>>"$WORK/redis-benchmark.err" | tail -1 | tr -d '"' | cut -d, -f2)
+        echo "$pair $state ${test^^}_-P_$pipeline ${rps:-0}" >>"$WORK/samples.txt"
+      done
+    done
+  done
+done
+api monitoring/status >"$WORK/status.json" || die "monitoring/status failed"
+
+echo "## L7 capture switched off/on in one daemon: redis-benchmark"
+echo
+echo "redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v='), $(nproc) CPUs," \
+  "kernel $(uname -r). \`redis-benchmark -n $REQUESTS -c $CLIENTS\` (\`-n $REQUESTS_PIPELINED\` with -P > 1," \
+  "127.0.0.1), $PAIRS pairs" \
+  "(L7 off and on, the order alternating; ${SETTLE} s after each switch)."
+echo
+$PY - "$WORK/samples.txt" "$WORK/status.json" <<'EOF'
+import collections, json, statistics, sys
+runs = collections.defaultdict(dict)
+for line in open(sys.argv[1]):
+    pair, state, workload, rps = line.split()
+    runs[(workload, int(pair))][state] = float(rps)
+print("| workload | OFF median req/s | ON median req/s | median of pair ratios | pair ratios, 25th–75th percentile |")
+print("|---|---:|---:|---:|---|")
+for w in sorted({k[0] for k in runs}, key=lambda s: (int(s.rsplit("_", 1)[1]), s)):
+    pairs = [runs[k] for k in sorted(runs) if k[0] == w and len(runs[k]) == 2 and runs[k]["false"] > 0]
+    if not pairs:
+        continue
+    ratios = sorted(p["true"] / p["false"] for p in pairs)
+    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+    print("| redis %s | %.0f | %.0f | **%.3f** | %.2f–%.2f |" % (
+        w.replace("_", " "), statistics.median(p["false"] for p in pairs),
+        statistics.median(p["true"] for p in pairs), statistics.median(ratios), q[0], q[2]))
+status = json.load(open(sys.argv[2]))
+l7 = next((p for p in status.get("probes", []) if p.get("name") == "l7"), {})
+drops = l7.get("drops", {})
+print()
+print("L7 drops at the end: " + (", ".join("%s=%s" % kv for kv in sorted(drops.items())) or "n/a"))
+EOF

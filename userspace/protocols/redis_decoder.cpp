@@ -80,12 +80,11 @@ void write_text(Operation& op, const RespCommand& cmd) {
   if (!fits || op.text.size() > kMaxRedisText) truncate_with_ellipsis(op.text, kMaxRedisText);
 }
 
-// A command read from the request, before its reply is paired: views into the
+// A command as read from the request and paired with its reply: views into the
 // exchange, so a pipeline of thousands costs no allocation.
-struct Pending {
+struct Command {
   CommandHead head;
   bool container = false;  // the name is one of kContainers
-  std::size_t begin = 0;  // where the command starts in the request (its text is read again from here)
   bool cut = false;
   bool error = false;
   std::string_view error_text;
@@ -100,96 +99,91 @@ bool same_name(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool same_outcome(const Pending& a, const Pending& b) {
+bool same_outcome(const Command& a, const Command& b) {
   return a.error == b.error && a.cut == b.cut && same_name(a.head.name, b.head.name) &&
          same_name(a.head.sub, b.head.sub) && (!a.error || a.error_text == b.error_text);
 }
 
+// The next reply that answers a command (RESP3 pushes and client-tracking
+// messages are out of band); false when none is complete in the data.
+bool next_reply(std::string_view data, std::size_t& pos, RespReply& reply) {
+  // Bounded by the data: every reply consumes at least 3 bytes.
+  for (;;) {
+    if (resp_read_reply(data, pos, reply) != RespStatus::ok) return false;
+    if (!reply.push) return true;
+  }
+}
+
+Operation operation_of(const Command& c, const RespCommand& cmd, bool keep_text) {
+  Operation op;
+  op.protocol = Protocol::redis;
+  op.method = token_like(c.head.name) ? to_upper(c.head.name) : std::string("?");
+  op.fingerprint = op.method;
+  if (!c.head.sub.empty() && token_like(c.head.sub)) {
+    op.fingerprint += ' ';
+    op.fingerprint += to_upper(c.head.sub);
+  }
+  op.truncated = c.cut;
+  op.error = c.error;
+  if (c.error) append_clean(op.error_text, c.error_text, kMaxErrorText, Controls::to_space);
+  if (keep_text) write_text(op, cmd);
+  return op;
+}
+
+// One pass over the request: each command is read, paired in order with its
+// reply, and folded into the run of identical commands with the same outcome
+// before it (a pipeline of 16 SETs is one operation with a count). Only the
+// first command of a run is named, and gets its text.
 class RedisDecoder final : public ConnectionDecoder {
  public:
   void decode(const Exchange& ex, std::vector<Operation>& out) override {
-    // Scratch shared by the connections a thread decodes; cleared on every use.
-    thread_local std::vector<Pending> pending;
     try {
-      pending.clear();
-      std::size_t pair_limit = read_commands(ex.request, pending);
-      pair_replies(ex.response, pending, pair_limit);
-      fold_into(ex, pending, out);
+      read_exchange(ex, out);
     } catch (...) {
       // Only allocation can throw here; dropping one exchange is the right answer.
     }
   }
 
  private:
-  // Commands in the request; returns how many of them have replies to pair.
-  static std::size_t read_commands(std::string_view data, std::vector<Pending>& cmds) {
-    std::size_t pos = 0;
-    std::size_t pair_limit = static_cast<std::size_t>(-1);
+  static void read_exchange(const Exchange& ex, std::vector<Operation>& out) {
+    const std::string_view data = ex.request;
+    std::size_t pos = 0, reply_pos = 0, seen = 0;
+    bool pairing = true;  // replies are paired until one is missing or pub/sub starts
+    bool in_run = false;
+    Command run, c;  // the current run's first command; the command just read
     RespCommand cmd;
+    RespReply reply;
     // Each turn consumes at least one byte or ends the loop.
-    while (pos < data.size() && cmds.size() < kMaxRedisOps) {
-      std::size_t begin = pos;
+    while (pos < data.size() && seen < kMaxRedisOps) {
       RespStatus s = resp_read_command(data, pos, cmd);
       if (s == RespStatus::malformed) break;
       if (cmd.kept > 0) {
-        // Filled in place: a temporary here costs more than the parsing (stalled stores).
-        Pending& p = cmds.emplace_back();
-        p.head.name = cmd.args[0];
-        // A pipeline repeats its command: the previous one's answer holds.
-        const Pending* prev = cmds.size() > 1 ? &cmds[cmds.size() - 2] : nullptr;
-        p.container = prev && same_name(prev->head.name, p.head.name) ? prev->container : is_container_name(p.head.name);
-        if (p.container && cmd.kept > 1) p.head.sub = cmd.args[1];
-        p.begin = begin;
-        p.cut = cmd.cut;
-        if (pair_limit > cmds.size() && enters_pubsub(p.head.name)) pair_limit = cmds.size();
+        ++seen;
+        c.head.name = cmd.args[0];
+        // A pipeline repeats its command: the run's answer holds.
+        c.container = in_run && same_name(run.head.name, c.head.name) ? run.container : is_container_name(c.head.name);
+        c.head.sub = c.container && cmd.kept > 1 ? cmd.args[1] : std::string_view();
+        c.cut = cmd.cut;
+        c.error = false;
+        c.error_text = {};
+        if (pairing) {
+          pairing = next_reply(ex.response, reply_pos, reply);
+          if (pairing) {
+            c.error = reply.error;
+            c.error_text = reply.message;
+          }
+          // After these the connection answers with pushes, not one reply per command.
+          if (enters_pubsub(c.head.name)) pairing = false;
+        }
+        if (in_run && same_outcome(run, c)) {
+          ++out.back().count;
+        } else {
+          out.push_back(operation_of(c, cmd, ex.keep_text));
+          run = c;
+          in_run = true;
+        }
       }
       if (s == RespStatus::incomplete) break;
-    }
-    return pair_limit;
-  }
-
-  static void pair_replies(std::string_view data, std::vector<Pending>& cmds, std::size_t limit) {
-    std::size_t pos = 0;
-    std::size_t i = 0;
-    RespReply reply;
-    // Bounded by the commands and by the data: every reply consumes at least 3 bytes.
-    while (i < cmds.size() && i < limit) {
-      if (resp_read_reply(data, pos, reply) != RespStatus::ok) return;
-      if (reply.push) continue;  // out-of-band (RESP3 pushes, client tracking)
-      Pending& p = cmds[i++];
-      p.error = reply.error;
-      p.error_text = reply.message;
-    }
-  }
-
-  // Runs of the same command with the same outcome become one operation with a
-  // count (a pipeline of 16 SETs is one); only the first of a run is named and
-  // gets its text.
-  static void fold_into(const Exchange& ex, const std::vector<Pending>& cmds, std::vector<Operation>& out) {
-    const Pending* head = nullptr;
-    for (const Pending& p : cmds) {
-      if (head && same_outcome(*head, p)) {
-        ++out.back().count;
-        continue;
-      }
-      head = &p;
-      Operation& op = out.emplace_back();
-      op.protocol = Protocol::redis;
-      op.method = token_like(p.head.name) ? to_upper(p.head.name) : std::string("?");
-      op.fingerprint = op.method;
-      if (!p.head.sub.empty() && token_like(p.head.sub)) {
-        op.fingerprint += ' ';
-        op.fingerprint += to_upper(p.head.sub);
-      }
-      op.truncated = p.cut;
-      op.error = p.error;
-      if (p.error) append_clean(op.error_text, p.error_text, kMaxErrorText, Controls::to_space);
-      if (ex.keep_text) {
-        RespCommand cmd;
-        std::size_t at = p.begin;
-        resp_read_command(ex.request, at, cmd);  // read before, so the same outcome again
-        write_text(op, cmd);
-      }
     }
   }
 };

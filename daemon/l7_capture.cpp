@@ -156,7 +156,7 @@ void L7Capture::poll() {
   ready_.clear();
   // Kept for the next swap so the queue does not grow from nothing every interval,
   // unless a burst made it large.
-  if (ready_.capacity() > 2 * kDrainAt) ready_ = {};
+  if (ready_.capacity() > kKeptCapacity) ready_ = {};
 }
 
 monitoring::ProbeHealth L7Capture::health() const {

@@ -40,6 +40,9 @@ class L7Capture {
   // Decoded operations waiting for the engine, at most this many.
   static constexpr std::size_t kMaxQueued = 262144;
   static constexpr std::size_t kDrainAt = 2048;
+  // A drained batch's storage is reused up to this many operations (a reader turn
+  // can bring several thousand; reallocating them every time costs page faults).
+  static constexpr std::size_t kKeptCapacity = 32768;
 
  private:
   void read_loop();

@@ -4,9 +4,9 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>

@@ -114,6 +114,8 @@ bool next_reply(std::string_view data, std::size_t& pos, RespReply& reply) {
   }
 }
 
+// The fingerprint is the upper-cased name, and for a container its sub-command
+// ("CONFIG GET"); a name that is no token is "?".
 Operation operation_of(const Command& c, const RespCommand& cmd, bool keep_text) {
   Operation op;
   op.protocol = Protocol::redis;
@@ -189,15 +191,6 @@ class RedisDecoder final : public ConnectionDecoder {
 };
 
 }  // namespace
-
-std::string redis_fingerprint(std::string_view name, std::string_view sub) {
-  std::string fp = token_like(name) ? to_upper(name) : std::string("?");
-  if (!sub.empty() && token_like(sub) && is_container(fp)) {
-    fp += ' ';
-    fp += to_upper(sub);
-  }
-  return fp;
-}
 
 std::unique_ptr<ConnectionDecoder> make_redis_decoder() { return std::make_unique<RedisDecoder>(); }
 

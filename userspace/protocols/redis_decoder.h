@@ -16,9 +16,6 @@ inline constexpr std::size_t kMaxRedisText = 512;
 inline constexpr std::size_t kMaxRedisArgText = 64;  // each argument in the text
 inline constexpr std::size_t kMaxRedisOps = 1024;    // commands read from one exchange
 
-// "CONFIG", "get" -> "CONFIG GET"; "set", anything -> "SET". `sub` may be empty.
-std::string redis_fingerprint(std::string_view name, std::string_view sub);
-
 std::unique_ptr<ConnectionDecoder> make_redis_decoder();
 
 }  // namespace hs::protocols

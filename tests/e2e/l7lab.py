@@ -609,6 +609,9 @@ class MariaDB:
                     f"--pid-file={self.pidfile}", f"--log-error={self.logfile}", f"--tmpdir={self.base}",
                     "--skip-name-resolve", "--skip-log-bin", "--skip-ssl",
                     "--performance-schema=ON", "--performance-schema-digests-size=5000",
+                    "--performance-schema-consumer-events-statements-current=ON",
+                    "--performance-schema-consumer-events-statements-history-long=ON",
+                    "--performance-schema-events-statements-history-long-size=20000",
                     f"--max-connections={self.max_connections}", "--max-prepared-stmt-count=100000",
                     "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=0",
                     "--innodb-doublewrite=0"]
@@ -705,11 +708,11 @@ class MariaDB:
     def digest_reset(self):
         self.sql("TRUNCATE TABLE performance_schema.events_statements_summary_by_digest", db="")
 
-    def digests(self):
-        """[(digest text, COUNT_STAR, SUM_ERRORS)] of events_statements_summary_by_digest."""
+    def digests(self, source="performance_schema.events_statements_summary_by_digest"):
+        """[(digest text, COUNT_STAR, SUM_ERRORS)] of events_statements_summary_by_digest
+        (or of another source with those columns)."""
         out = self.sql("SELECT COUNT_STAR, SUM_ERRORS, REPLACE(REPLACE(DIGEST_TEXT, '\\n', ' '), '\\t', ' ') "
-                       "FROM performance_schema.events_statements_summary_by_digest "
-                       "WHERE DIGEST_TEXT IS NOT NULL", db="")
+                       f"FROM {source} WHERE DIGEST_TEXT IS NOT NULL", db="")
         rows = []
         for line in out.splitlines():
             parts = line.split("\t", 2)
@@ -730,6 +733,21 @@ class MariaDB:
         """COUNT_STAR summed over the digests whose text has this canonical fingerprint."""
         want = canon_mysql(fingerprint)
         return sum(n for text, n, _ in self.digests() if canon_mysql(text) == want)
+
+    # The digest summary adds concurrent statements of one digest without a lock: with
+    # a few clients at once it loses some (178 of 200 seen, no error, no lost counter).
+    # The long statement history takes each finished statement into its own slot, so
+    # it is exact while it has not wrapped (20000 slots, more than any run here).
+    HISTORY = ("(SELECT COUNT(*) AS COUNT_STAR, SUM(ERRORS) AS SUM_ERRORS, DIGEST_TEXT "
+               "FROM performance_schema.events_statements_history_long GROUP BY DIGEST_TEXT) AS h")
+
+    def history_reset(self):
+        self.sql("TRUNCATE TABLE performance_schema.events_statements_history_long", db="")
+
+    def history_calls(self, fingerprint):
+        """Finished statements in the long history whose digest has this canonical fingerprint."""
+        want = canon_mysql(fingerprint)
+        return sum(n for text, n, _ in self.digests(self.HISTORY) if canon_mysql(text) == want)
 
 
 _MY_PUNCT_SPACE = re.compile(r"\s*([(),])\s*")

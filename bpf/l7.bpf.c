@@ -22,6 +22,7 @@
 #include "hostscope/wire.h"
 #include "l7_mysql.bpf.h"
 #include "maps.bpf.h"
+#include "ringbuf.bpf.h"
 #include "sock_addr.bpf.h"
 #include "l7_detect.bpf.h"
 
@@ -78,7 +79,7 @@ struct {
 	__type(value, __u64);
 } hs_l7_drops SEC(".maps");
 
-/* Wake the reader once this much is waiting; below it, it drains on its own timer. */
+/* Wake the reader each time this much more is waiting; it also drains on its own timer. */
 __u64 hs_l7_wakeup_bytes = HS_L7_DEFAULT_RINGBUF_BYTES / 4;
 
 /* A user buffer of the syscall in progress: where the data is and how much is there. */
@@ -208,9 +209,8 @@ static __always_inline void l7__emit(struct hs_l7_conn *c)
 	asm volatile("" : "+r"(n));
 	if (n > HS_L7_REQ_MAX)
 		n = HS_L7_REQ_MAX;
-	__u64 flags = bpf_ringbuf_query(&hs_l7_events, BPF_RB_AVAIL_DATA) >= hs_l7_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-											      : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&hs_l7_events, &c->rec, HS_L7_RECORD_FIXED + n, flags))
+	__u64 size = HS_L7_RECORD_FIXED + n;
+	if (bpf_ringbuf_output(&hs_l7_events, &c->rec, size, rb__wakeup_flags(&hs_l7_events, size, hs_l7_wakeup_bytes)))
 		counter__inc(&hs_l7_drops, HS_DROP_L7_RINGBUF_FULL);
 }
 

@@ -20,6 +20,7 @@
 #include "hostscope/wire.h"
 #include "l7_detect.bpf.h"
 #include "maps.bpf.h"
+#include "ringbuf.bpf.h"
 #include "sock_addr.bpf.h"
 #include "sock_unix.bpf.h"
 
@@ -126,7 +127,7 @@ struct {
 	__type(value, __u64);
 } hs_tls_drops SEC(".maps");
 
-/* Wake the reader once this much is waiting; below it, it drains on its own timer. */
+/* Wake the reader each time this much more is waiting; it also drains on its own timer. */
 __u64 hs_tls_wakeup_bytes = HS_TLS_DEFAULT_RINGBUF_BYTES / 4;
 
 /* Threads with an SSL call in progress (a tls_call whose op is set), over all
@@ -143,11 +144,6 @@ static __always_inline void tls__set_op(struct tls_call *call, __u8 op)
 	else if (call->op != TLS_CALL_NONE && op == TLS_CALL_NONE)
 		__sync_fetch_and_add(&hs_tls_calls_open, -1);
 	call->op = op;
-}
-
-static __always_inline __u64 rb__flags(void *rb, __u64 threshold)
-{
-	return bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline struct tls_conn *tls__conn(__u32 tgid, __u64 ssl, bool create)
@@ -232,8 +228,8 @@ static __always_inline void tls__emit(struct tls_conn *c)
 	asm volatile("" : "+r"(n));
 	if (n > HS_L7_REQ_MAX)
 		n = HS_L7_REQ_MAX;
-	if (bpf_ringbuf_output(&hs_tls_events, &c->rec, HS_L7_RECORD_FIXED + n,
-			       rb__flags(&hs_tls_events, hs_tls_wakeup_bytes)))
+	__u64 size = HS_L7_RECORD_FIXED + n;
+	if (bpf_ringbuf_output(&hs_tls_events, &c->rec, size, rb__wakeup_flags(&hs_tls_events, size, hs_tls_wakeup_bytes)))
 		counter__inc(&hs_tls_drops, HS_DROP_TLS_RINGBUF_FULL);
 }
 
@@ -400,7 +396,7 @@ static __always_inline void tls__notify(__u32 tgid, __u32 kind)
 {
 	struct hs_tls_proc_event e = { .tgid = tgid, .kind = kind };
 	if (bpf_ringbuf_output(&hs_tls_proc_events, &e, sizeof(e),
-			       rb__flags(&hs_tls_proc_events, HS_TLS_PROC_RINGBUF_BYTES / 8)))
+			       rb__wakeup_flags(&hs_tls_proc_events, sizeof(e), HS_TLS_PROC_RINGBUF_BYTES / 8)))
 		counter__inc(&hs_tls_drops, HS_DROP_TLS_PROC_EVENTS);
 }
 

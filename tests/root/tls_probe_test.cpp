@@ -306,7 +306,9 @@ TEST_F(TlsProbeTest, ProcessRunningBeforeAttachIsCapturedAndItsLibraryReleased) 
   peer.finish();
   EXPECT_EQ(probe_->tracked_connections(pid), 0u);  // forgotten as the process exited
   drain_until([&] { return library(lib.path()) == nullptr; }, "the copy to be released");
-  EXPECT_EQ(probe_->tracker_stats().libraries_released, 1u);
+  // At least this copy: the scan also sees other processes of the host (another
+  // root test running alongside with a copy of its own), whose exits count too.
+  EXPECT_GE(probe_->tracker_stats().libraries_released, 1u);
   expect_no_drops();
 }
 

@@ -83,11 +83,17 @@ void write_text(Operation& op, const RespCommand& cmd) {
 // A command as read from the request and paired with its reply: views into the
 // exchange, so a pipeline of thousands costs no allocation.
 struct Command {
+  // What decides whether two commands fold, besides their names: one byte, so
+  // comparing it is one load (separate flags made the compiler pack them into a
+  // word it then read back before the stores had landed).
+  enum Outcome : std::uint8_t { kOk = 0, kError = 1, kCut = 2 };
   CommandHead head;
   bool container = false;  // the name is one of kContainers
-  bool cut = false;
-  bool error = false;
-  std::string_view error_text;
+  std::uint8_t outcome = kOk;
+  std::string_view error_text;  // set only with kError
+
+  bool error() const { return (outcome & kError) != 0; }
+  bool cut() const { return (outcome & kCut) != 0; }
 };
 
 // Command names are a few bytes: a plain loop beats a library call.
@@ -100,8 +106,8 @@ bool same_name(std::string_view a, std::string_view b) {
 }
 
 bool same_outcome(const Command& a, const Command& b) {
-  return a.error == b.error && a.cut == b.cut && same_name(a.head.name, b.head.name) &&
-         same_name(a.head.sub, b.head.sub) && (!a.error || a.error_text == b.error_text);
+  return a.outcome == b.outcome && same_name(a.head.name, b.head.name) && same_name(a.head.sub, b.head.sub) &&
+         (!a.error() || a.error_text == b.error_text);
 }
 
 // The next reply that answers a command (RESP3 pushes and client-tracking
@@ -125,9 +131,9 @@ Operation operation_of(const Command& c, const RespCommand& cmd, bool keep_text)
     op.fingerprint += ' ';
     op.fingerprint += to_upper(c.head.sub);
   }
-  op.truncated = c.cut;
-  op.error = c.error;
-  if (c.error) append_clean(op.error_text, c.error_text, kMaxErrorText, Controls::to_space);
+  op.truncated = c.cut();
+  op.error = c.error();
+  if (op.error) append_clean(op.error_text, c.error_text, kMaxErrorText, Controls::to_space);
   if (keep_text) write_text(op, cmd);
   return op;
 }
@@ -165,13 +171,11 @@ class RedisDecoder final : public ConnectionDecoder {
         // A pipeline repeats its command: the run's answer holds.
         c.container = in_run && same_name(run.head.name, c.head.name) ? run.container : is_container_name(c.head.name);
         c.head.sub = c.container && cmd.kept > 1 ? cmd.args[1] : std::string_view();
-        c.cut = cmd.cut;
-        c.error = false;
-        c.error_text = {};
+        c.outcome = cmd.cut ? Command::kCut : Command::kOk;
         if (pairing) {
           pairing = next_reply(ex.response, reply_pos, reply);
-          if (pairing) {
-            c.error = reply.error;
+          if (pairing && reply.error) {
+            c.outcome |= Command::kError;
             c.error_text = reply.message;
           }
           // After these the connection answers with pushes, not one reply per command.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/l7_record.h"
 #include "l7/connection_table.h"
 #include "monitoring/monitoring_engine.h"
 
@@ -86,10 +87,7 @@ hs_l7_record record_for(const Workload& w, std::uint64_t conn, bool server) {
   rec.tid = rec.tgid;
   rec.req_bytes = w.request.size();
   rec.resp_bytes = static_cast<std::uint32_t>(w.response.size());
-  rec.req_len = static_cast<std::uint16_t>(std::min<std::size_t>(w.request.size(), HS_L7_REQ_MAX));
-  rec.resp_len = static_cast<std::uint16_t>(std::min<std::size_t>(w.response.size(), HS_L7_RESP_MAX));
-  std::memcpy(rec.req, w.request.data(), rec.req_len);
-  std::memcpy(rec.resp, w.response.data(), rec.resp_len);
+  hs::l7_record_fill(rec, w.request, w.response);
   return rec;
 }
 
@@ -124,7 +122,7 @@ Result run(const Workload& w, std::size_t n, bool literals) {
       rec.req_ns = t;
       rec.resp_ns = t + 20'000 + (done % 7) * 3'000;
       t += 1'000;
-      table.decode(rec, std::string_view(rec.req, rec.req_len), std::string_view(rec.resp, rec.resp_len), t, batch);
+      table.decode(rec, hs::l7_request(rec), hs::l7_response(rec), t, batch);
     }
     auto t1 = std::chrono::steady_clock::now();
     engine.ingest_l7(batch);

@@ -22,7 +22,8 @@
 #include "hostscope/wire.h"
 #include "l7_mysql.bpf.h"
 #include "maps.bpf.h"
-#include "ringbuf.bpf.h"
+#include "l7_record.bpf.h"
+#include "sock_unix.bpf.h"
 #include "sock_addr.bpf.h"
 #include "l7_detect.bpf.h"
 
@@ -56,7 +57,9 @@ struct hs_l7_conn {
 	__u8 state;    /* HS_L7_UNDECIDED / ACTIVE / IGNORED */
 	__u8 attempts; /* data events seen while undecided */
 	__u8 waiting;  /* a request is in flight, its response not begun */
-	__u8 pad[5];
+	__u8 path_len; /* of path */
+	__u8 pad[4];
+	char path[HS_L7_PATH_MAX]; /* Unix: the server's socket path, sent with each record */
 	struct hs_l7_record rec;
 };
 
@@ -176,41 +179,28 @@ static __always_inline void l7__mysql_request(struct hs_l7_conn *c, const struct
 	if (!first) {
 		if (c->rec.req_len != 4)
 			return;
-		c->rec.req_len = 4 + l7__copy(c->rec.req + 4, HS_L7_REQ_MAX - 4, b, moved);
+		c->rec.req_len = 4 + l7__copy(c->rec.data + 4, HS_L7_REQ_MAX - 4, b, moved);
 	}
-	if (mysql__ssl_request(c->rec.req, c->rec.req_len))
+	if (mysql__ssl_request(c->rec.data, c->rec.req_len))
 		c->state = HS_L7_IGNORED;
 }
 
 /* Names the connection's remote; for Unix sockets the server's path. */
-static __always_inline void l7__remote(struct hs_l7_record *rec, const struct sock *sk)
+static __always_inline void l7__remote(struct hs_l7_conn *c, const struct sock *sk)
 {
+	struct hs_l7_record *rec = &c->rec;
 	__u16 family = sk->__sk_common.skc_family;
 	if (family != HS_AF_UNIX) {
 		sk__remote(sk, rec->role, &rec->family, &rec->port, rec->addr);
 		return;
 	}
 	rec->family = HS_AF_UNIX;
-	struct unix_sock *u = bpf_skc_to_unix_sock((void *)sk);
-	if (!u)
-		return;
-	struct unix_address *a = u->addr;
-	if (rec->role == HS_NET_ROLE_CLIENT) {
-		struct unix_sock *peer = bpf_skc_to_unix_sock(u->peer);
-		a = peer ? peer->addr : 0;
-	}
-	if (a)
-		bpf_probe_read_kernel_str(rec->path, sizeof(rec->path), a->name[0].sun_path);
+	c->path_len = sk__unix_server_path(sk, rec->role, c->path);
 }
 
 static __always_inline void l7__emit(struct hs_l7_conn *c)
 {
-	__u32 n = c->rec.req_len;
-	asm volatile("" : "+r"(n));
-	if (n > HS_L7_REQ_MAX)
-		n = HS_L7_REQ_MAX;
-	__u64 size = HS_L7_RECORD_FIXED + n;
-	if (bpf_ringbuf_output(&hs_l7_events, &c->rec, size, rb__wakeup_flags(&hs_l7_events, size, hs_l7_wakeup_bytes)))
+	if (l7_record__output(&hs_l7_events, &c->rec, c->path, c->path_len, hs_l7_wakeup_bytes))
 		counter__inc(&hs_l7_drops, HS_DROP_L7_RINGBUF_FULL);
 }
 
@@ -239,7 +229,7 @@ static __always_inline void l7__decide(struct hs_l7_conn *c, struct sock *sk, bo
 	bool client = sending != !!(proto & HS_L7_SERVER_FIRST);
 	c->rec.role = client ? HS_NET_ROLE_CLIENT : HS_NET_ROLE_SERVER;
 	c->rec.conn_id = bpf_get_socket_cookie(sk);
-	l7__remote(&c->rec, sk);
+	l7__remote(c, sk);
 }
 
 static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sending)
@@ -289,7 +279,7 @@ static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sen
 		}
 		c->rec.req_ns = bpf_ktime_get_ns();
 		c->rec.req_bytes = ret;
-		c->rec.req_len = l7__copy(c->rec.req, HS_L7_REQ_MAX, &b, (__u64)ret);
+		c->rec.req_len = l7__copy(c->rec.data, HS_L7_REQ_MAX, &b, (__u64)ret);
 		c->waiting = 1;
 		if (c->rec.protocol == HS_L7_MYSQL)
 			l7__mysql_request(c, &b, (__u64)ret, true);
@@ -300,14 +290,14 @@ static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sen
 	c->waiting = 0;
 	c->rec.resp_ns = bpf_ktime_get_ns();
 	c->rec.resp_bytes = ret;
-	c->rec.resp_len = l7__copy(c->rec.resp, HS_L7_RESP_MAX, &b, (__u64)ret);
+	c->rec.resp_len = l7__copy(l7_record__resp(&c->rec), HS_L7_RESP_MAX, &b, (__u64)ret);
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	c->rec.tgid = pid_tgid >> 32;
 	c->rec.tid = (__u32)pid_tgid;
 	l7__emit(c);
 	/* PostgreSQL that accepted an SSLRequest ('S'): the rest is encrypted. */
-	if (c->rec.protocol == HS_L7_POSTGRESQL && c->rec.req_len == 8 && l7_detect__be32(c->rec.req + 4) == 80877103 &&
-	    c->rec.resp_len >= 1 && c->rec.resp[0] == 'S')
+	if (c->rec.protocol == HS_L7_POSTGRESQL && c->rec.req_len == 8 && l7_detect__be32(c->rec.data + 4) == 80877103 &&
+	    c->rec.resp_len >= 1 && c->rec.data[8] == 'S') /* the response follows the 8 request bytes */
 		c->state = HS_L7_IGNORED;
 }
 

@@ -20,7 +20,7 @@
 #include "hostscope/wire.h"
 #include "l7_detect.bpf.h"
 #include "maps.bpf.h"
-#include "ringbuf.bpf.h"
+#include "l7_record.bpf.h"
 #include "sock_addr.bpf.h"
 #include "sock_unix.bpf.h"
 
@@ -39,7 +39,8 @@ struct tls_sock {
 	__u16 family;
 	__u16 lport; /* own port, host order */
 	__u16 rport; /* peer's port, host order */
-	__u16 pad;
+	__u8 path_len;
+	__u8 pad;
 	__u8 addr[16]; /* peer's address as in hs_net_key */
 	char path[HS_L7_PATH_MAX];
 };
@@ -67,6 +68,9 @@ struct tls_conn {
 	__u8 waiting;   /* a request is in flight, its response not begun */
 	__u8 have_sock; /* rec names a real socket */
 	__u16 lport, rport;
+	__u8 path_len; /* of path */
+	__u8 pad[7];
+	char path[HS_L7_PATH_MAX]; /* Unix: the server's socket path, sent with each record */
 	struct hs_l7_record rec;
 };
 
@@ -181,7 +185,7 @@ static __always_inline bool tls__capture(struct sock *sk, struct tls_sock *s)
 		if (sk->sk_type != HS_SOCK_STREAM)
 			return false;
 		s->family = HS_AF_UNIX;
-		sk__unix_server_path(sk, HS_NET_ROLE_UNKNOWN, s->path);
+		s->path_len = sk__unix_server_path(sk, HS_NET_ROLE_UNKNOWN, s->path);
 	} else if (family == HS_AF_INET || family == HS_AF_INET6) {
 		if (sk->sk_protocol != HS_IPPROTO_TCP)
 			return false;
@@ -202,7 +206,8 @@ static __always_inline void tls__adopt(struct tls_conn *c, const struct tls_sock
 	c->lport = s->lport;
 	c->rport = s->rport;
 	__builtin_memcpy(c->rec.addr, s->addr, sizeof(c->rec.addr));
-	__builtin_memcpy(c->rec.path, s->path, sizeof(c->rec.path));
+	__builtin_memcpy(c->path, s->path, sizeof(c->path));
+	c->path_len = s->path_len;
 	c->rec.flags &= ~HS_L7_F_TLS_NO_SOCKET;
 	c->have_sock = 1;
 }
@@ -224,12 +229,7 @@ static __always_inline __u32 tls__copy(char *dst, __u32 cap, const void *src, __
 static __always_inline void tls__emit(struct tls_conn *c)
 {
 	c->rec.port = c->rec.role == HS_NET_ROLE_SERVER ? c->lport : c->rport;
-	__u32 n = c->rec.req_len;
-	asm volatile("" : "+r"(n));
-	if (n > HS_L7_REQ_MAX)
-		n = HS_L7_REQ_MAX;
-	__u64 size = HS_L7_RECORD_FIXED + n;
-	if (bpf_ringbuf_output(&hs_tls_events, &c->rec, size, rb__wakeup_flags(&hs_tls_events, size, hs_tls_wakeup_bytes)))
+	if (l7_record__output(&hs_tls_events, &c->rec, c->path, c->path_len, hs_tls_wakeup_bytes))
 		counter__inc(&hs_tls_drops, HS_DROP_TLS_RINGBUF_FULL);
 }
 
@@ -267,7 +267,7 @@ static __always_inline void tls__data(struct tls_conn *c, bool sending, const vo
 		}
 		c->rec.req_ns = bpf_ktime_get_ns();
 		c->rec.req_bytes = n;
-		c->rec.req_len = tls__copy(c->rec.req, HS_L7_REQ_MAX, buf, n);
+		c->rec.req_len = tls__copy(c->rec.data, HS_L7_REQ_MAX, buf, n);
 		c->waiting = 1;
 		return;
 	}
@@ -276,7 +276,7 @@ static __always_inline void tls__data(struct tls_conn *c, bool sending, const vo
 	c->waiting = 0;
 	c->rec.resp_ns = bpf_ktime_get_ns();
 	c->rec.resp_bytes = n > 0xffffffffu ? 0xffffffffu : (__u32)n;
-	c->rec.resp_len = tls__copy(c->rec.resp, HS_L7_RESP_MAX, buf, n);
+	c->rec.resp_len = tls__copy(l7_record__resp(&c->rec), HS_L7_RESP_MAX, buf, n);
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	c->rec.tgid = pid_tgid >> 32;
 	c->rec.tid = (__u32)pid_tgid;

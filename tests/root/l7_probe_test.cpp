@@ -175,7 +175,7 @@ TEST_F(L7ProbeTest, UnixSocketExchangesNameTheServerPath) {
   for (const auto& x : all) {
     EXPECT_EQ(x.rec.protocol, HS_L7_POSTGRESQL);
     EXPECT_EQ(x.rec.family, HS_AF_UNIX);
-    EXPECT_EQ(std::string(x.rec.path), path);
+    EXPECT_EQ(std::string(l7_path(x.rec)), path);
     EXPECT_EQ(x.request, startup);
     EXPECT_EQ(x.response, auth_ok);
   }

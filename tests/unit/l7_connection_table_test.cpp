@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/l7_record.h"
 #include "l7/connection_table.h"
 
 namespace hs::l7 {
@@ -23,10 +24,7 @@ hs_l7_record record(std::uint64_t conn, std::uint8_t role, const std::string& re
   r.resp_ns = 51'000;
   r.req_bytes = req.size();
   r.resp_bytes = static_cast<std::uint32_t>(resp.size());
-  r.req_len = static_cast<std::uint16_t>(std::min<std::size_t>(req.size(), HS_L7_REQ_MAX));
-  r.resp_len = static_cast<std::uint16_t>(std::min<std::size_t>(resp.size(), HS_L7_RESP_MAX));
-  std::memcpy(r.req, req.data(), r.req_len);
-  std::memcpy(r.resp, resp.data(), r.resp_len);
+  l7_record_fill(r, req, resp);
   r.family = HS_AF_INET;
   r.port = 6379;
   std::uint32_t a = htonl(0x7f000001);
@@ -35,7 +33,7 @@ hs_l7_record record(std::uint64_t conn, std::uint8_t role, const std::string& re
 }
 
 void decode(ConnectionTable& t, const hs_l7_record& r, std::uint64_t now, std::vector<protocols::L7Reading>& out) {
-  t.decode(r, {r.req, r.req_len}, {r.resp, r.resp_len}, now, out);
+  t.decode(r, l7_request(r), l7_response(r), now, out);
 }
 
 const std::string kPipeline = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n*1\r\n$3\r\nFOO\r\n";
@@ -69,8 +67,37 @@ TEST(ConnectionTable, ServerSideRemoteHidesThePeerPortAndUnixShowsThePath) {
   EXPECT_EQ(out[0].remote, "127.0.0.1:*");
   auto u = record(7, HS_NET_ROLE_CLIENT, kPipeline, kReplies);
   u.family = HS_AF_UNIX;
-  std::strcpy(u.path, "/run/redis.sock");
+  l7_record_fill(u, kPipeline, kReplies, "/run/redis.sock");
   EXPECT_EQ(remote_of(u), "unix:/run/redis.sock");
+  EXPECT_EQ(l7_request(u), kPipeline);  // the path comes after request and response
+  EXPECT_EQ(l7_response(u), kReplies);
+  l7_record_fill(u, kPipeline, kReplies);
+  EXPECT_EQ(remote_of(u), "unix");  // an abstract or unnamed socket
+}
+
+// What comes off the ring is a record only if its lengths are within their
+// limits and add up to exactly its size.
+TEST(ConnectionTable, RecordsAreCheckedAgainstTheirSize) {
+  hs_l7_record r{};
+  const std::size_t size = l7_record_fill(r, "GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\n", "/tmp/s");
+  EXPECT_EQ(size, HS_L7_RECORD_FIXED + 18 + 17 + 6);
+  EXPECT_TRUE(l7_record_valid(&r, size));
+  EXPECT_FALSE(l7_record_valid(&r, size - 1));
+  EXPECT_FALSE(l7_record_valid(&r, size + 1));
+  EXPECT_FALSE(l7_record_valid(&r, HS_L7_RECORD_FIXED - 1));
+  EXPECT_EQ(l7_path(r), "/tmp/s");
+  hs_l7_record big{};
+  EXPECT_EQ(l7_record_fill(big, std::string(HS_L7_REQ_MAX + 5, 'x'), std::string(HS_L7_RESP_MAX + 5, 'y'),
+                           std::string(HS_L7_PATH_MAX + 5, 'z')),
+            sizeof(hs_l7_record) - 1);  // every piece cut to its limit; the path keeps room for a NUL
+  EXPECT_TRUE(l7_record_valid(&big, sizeof(hs_l7_record) - 1));
+  big.resp_len = HS_L7_RESP_MAX + 1;
+  big.req_len = HS_L7_REQ_MAX - 1;  // the same total, one piece over its limit
+  EXPECT_FALSE(l7_record_valid(&big, sizeof(hs_l7_record) - 1));
+  big.resp_len = HS_L7_RESP_MAX;
+  big.req_len = HS_L7_REQ_MAX;
+  big.path_len = HS_L7_PATH_MAX;
+  EXPECT_FALSE(l7_record_valid(&big, sizeof(hs_l7_record)));
 }
 
 TEST(ConnectionTable, UnrecognisedConnectionsAreCountedNotDecoded) {

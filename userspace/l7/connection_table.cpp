@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/l7_record.h"
 #include "monitoring/net_endpoint.h"
 
 namespace hs::l7 {
 
 std::string remote_of(const hs_l7_record& rec) {
   if (rec.family == HS_AF_UNIX) {
-    std::size_t n = strnlen(rec.path, sizeof(rec.path));
-    return n ? "unix:" + std::string(rec.path, n) : std::string("unix");
+    std::string_view path = l7_path(rec);
+    return path.empty() ? std::string("unix") : "unix:" + std::string(path);
   }
   return monitoring::format_remote(rec.role, rec.family, monitoring::AddrBytes(rec.addr), rec.port);
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 
+#include "common/l7_record.h"
 #include "common/status.h"
 #include "hostscope/wire.h"
 #include "probes/bpf_maps.h"
@@ -22,11 +23,11 @@ struct L7ProbeOptions {
   std::uint32_t ringbuf_bytes = HS_L7_DEFAULT_RINGBUF_BYTES;  // rounded up to a power of two, >= one page
 };
 
-// One exchange as the kernel emitted it: the fixed part, then req_len request bytes.
+// One exchange as the kernel emitted it (checked: see l7_record_valid).
 struct L7Event {
-  const hs_l7_record* record;  // fixed part valid; record->req valid for req_len bytes only
-  std::string_view request() const { return {record->req, record->req_len}; }
-  std::string_view response() const { return {record->resp, record->resp_len}; }
+  const hs_l7_record* record;  // fixed part valid; data[] only as far as its lengths say
+  std::string_view request() const { return l7_request(*record); }
+  std::string_view response() const { return l7_response(*record); }
 };
 
 class L7Probe {

@@ -374,8 +374,7 @@ void TlsProbe::scan_all(const std::set<FileId>* only) {
 int TlsProbe::on_record(void* ctx, void* data, std::size_t size) {
   auto* self = static_cast<TlsProbe*>(ctx);
   const auto* rec = static_cast<const hs_l7_record*>(data);
-  if (size < HS_L7_RECORD_FIXED || rec->req_len > HS_L7_REQ_MAX || HS_L7_RECORD_FIXED + rec->req_len > size ||
-      rec->resp_len > HS_L7_RESP_MAX) {
+  if (!l7_record_valid(rec, size)) {
     ++self->malformed_;
     return 0;
   }

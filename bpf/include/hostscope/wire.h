@@ -209,8 +209,10 @@ enum hs_net_drop {
 #define HS_AF_UNIX 1
 
 /* One exchange: a request and the first bytes of its response, emitted on the
- * ring buffer when the response begins. Variable length: only req_len bytes of
- * req[] follow the fixed part (req is last). */
+ * ring buffer when the response begins. Variable length: the fixed part, then
+ * data[] holding req_len request bytes, resp_len response bytes and path_len
+ * bytes of path, in that order and nothing else (a TCP exchange of a short
+ * command is little more than the fixed part). */
 struct hs_l7_record {
 	__u64 conn_id;        /* socket cookie */
 	__u64 req_ns;         /* first request byte: sent by a client, read by a server */
@@ -219,22 +221,21 @@ struct hs_l7_record {
 	__u32 resp_bytes;     /* bytes of the first response read/write */
 	__u32 tgid;
 	__u32 tid;
-	__u16 req_len;        /* captured prefix of the request */
-	__u16 resp_len;       /* captured prefix of the response */
+	__u16 req_len;        /* captured prefix of the request, <= HS_L7_REQ_MAX */
+	__u16 resp_len;       /* captured prefix of the response, <= HS_L7_RESP_MAX */
 	__u8 role;            /* HS_NET_ROLE_CLIENT / HS_NET_ROLE_SERVER */
 	__u8 protocol;        /* HS_L7_* */
 	__u16 family;         /* HS_AF_INET / HS_AF_INET6 / HS_AF_UNIX */
 	__u16 port;           /* as in hs_net_key: the server's port */
 	__u8 flags;           /* HS_L7_F_* */
-	__u8 pad[9];
+	__u8 path_len;        /* Unix: the server's socket path (no NUL), < HS_L7_PATH_MAX; else 0 */
+	__u8 pad[8];
 	__u8 addr[16];        /* remote address as in hs_net_key */
-	char path[HS_L7_PATH_MAX]; /* Unix: the server's socket path, NUL-terminated if shorter */
-	char resp[HS_L7_RESP_MAX];
-	char req[HS_L7_REQ_MAX];
+	char data[HS_L7_REQ_MAX + HS_L7_RESP_MAX + HS_L7_PATH_MAX];
 };
-HS_STATIC_ASSERT(sizeof(struct hs_l7_record) == 64 + 16 + HS_L7_PATH_MAX + HS_L7_RESP_MAX + HS_L7_REQ_MAX,
+HS_STATIC_ASSERT(sizeof(struct hs_l7_record) == 64 + 16 + HS_L7_REQ_MAX + HS_L7_RESP_MAX + HS_L7_PATH_MAX,
 		 "hs_l7_record size");
-#define HS_L7_RECORD_FIXED (sizeof(struct hs_l7_record) - HS_L7_REQ_MAX)
+#define HS_L7_RECORD_FIXED (sizeof(struct hs_l7_record) - (HS_L7_REQ_MAX + HS_L7_RESP_MAX + HS_L7_PATH_MAX))
 
 #define HS_L7_F_TLS 1 /* plaintext from TLS library hooks */
 

@@ -275,6 +275,35 @@ TEST(RedisDecoder, NotRedisGivesNothing) {
   EXPECT_TRUE(decode("", "+OK\r\n").empty());
 }
 
+// Runs split where the name or the outcome changes, whatever the form of the
+// command; without texts, every cut of the request gives what it gives with them.
+TEST(RedisDecoder, RunsAreTheSameWithAndWithoutTexts) {
+  std::string req = command({"SET", "a", "1"}) + command({"set", "bb", "22"}) + command({"SET", "c", "3"}) +
+                    "SET d 4\r\n" + command({"SET", "e", "5"}) + command({"SETNX", "f", "6"}) +
+                    command({"SET", "g", std::string(40, 'x')});
+  std::string resp = "+OK\r\n+OK\r\n-OOM command not allowed\r\n+OK\r\n+OK\r\n:1\r\n+OK\r\n";
+  auto full = decode(req, resp);
+  ASSERT_EQ(full.size(), 5u);
+  EXPECT_EQ(full[0].count, 2u);
+  EXPECT_TRUE(full[1].error);
+  EXPECT_EQ(full[1].error_text, "OOM command not allowed");
+  EXPECT_EQ(full[2].count, 2u);  // the inline SET and the next one
+  EXPECT_EQ(full[3].fingerprint, "SETNX");
+  EXPECT_EQ(full[4].fingerprint, "SET");
+  for (std::size_t i = 0; i <= req.size(); ++i) {
+    auto with = decode(req.substr(0, i), resp, req.size());
+    auto without = decode(req.substr(0, i), resp, req.size(), false);
+    ASSERT_EQ(with.size(), without.size()) << i;
+    for (std::size_t k = 0; k < with.size(); ++k) {
+      EXPECT_EQ(with[k].fingerprint, without[k].fingerprint) << i;
+      EXPECT_EQ(with[k].count, without[k].count) << i;
+      EXPECT_EQ(with[k].error, without[k].error) << i;
+      EXPECT_EQ(with[k].truncated, without[k].truncated) << i;
+      EXPECT_EQ(with[k].error_text, without[k].error_text) << i;
+    }
+  }
+}
+
 TEST(RedisDecoder, EveryPrefixOfAPipeline) {
   std::vector<std::string> cmds = {command({"SET", "k1", "v1"}), command({"GET", "k1"}), command({"DEL", "k1"}),
                                    command({"CONFIG", "GET", "x"})};

@@ -65,6 +65,7 @@ void L7Probe::detach() { links_.clear(); }
 int L7Probe::on_record(void* ctx, void* data, std::size_t size) {
   auto* self = static_cast<L7Probe*>(ctx);
   const auto* rec = static_cast<const hs_l7_record*>(data);
+  l7_record_prefetch(data, size);
   if (!l7_record_valid(rec, size)) {
     ++self->malformed_;
     return 0;

@@ -374,6 +374,7 @@ void TlsProbe::scan_all(const std::set<FileId>* only) {
 int TlsProbe::on_record(void* ctx, void* data, std::size_t size) {
   auto* self = static_cast<TlsProbe*>(ctx);
   const auto* rec = static_cast<const hs_l7_record*>(data);
+  l7_record_prefetch(data, size);
   if (!l7_record_valid(rec, size)) {
     ++self->malformed_;
     return 0;

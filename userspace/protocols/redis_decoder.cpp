@@ -97,7 +97,7 @@ struct Command {
 };
 
 // Command names are a few bytes: a plain loop beats a library call.
-bool same_name(std::string_view a, std::string_view b) {
+inline bool same_name(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i] != b[i] && ascii_upper(a[i]) != ascii_upper(b[i])) return false;
@@ -105,9 +105,9 @@ bool same_name(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool same_outcome(const Command& a, const Command& b) {
-  return a.outcome == b.outcome && same_name(a.head.name, b.head.name) && same_name(a.head.sub, b.head.sub) &&
-         (!a.error() || a.error_text == b.error_text);
+// Whether b, whose name is the same as a's, ends the same way (sub-command, reply).
+inline bool same_outcome(const Command& a, const Command& b) {
+  return a.outcome == b.outcome && same_name(a.head.sub, b.head.sub) && (!a.error() || a.error_text == b.error_text);
 }
 
 // The next reply that answers a command (RESP3 pushes and client-tracking
@@ -168,8 +168,9 @@ class RedisDecoder final : public ConnectionDecoder {
       if (cmd.kept > 0) {
         ++seen;
         c.head.name = cmd.args[0];
+        const bool same = in_run && same_name(run.head.name, c.head.name);
         // A pipeline repeats its command: the run's answer holds.
-        c.container = in_run && same_name(run.head.name, c.head.name) ? run.container : is_container_name(c.head.name);
+        c.container = same ? run.container : is_container_name(c.head.name);
         c.head.sub = c.container && cmd.kept > 1 ? cmd.args[1] : std::string_view();
         c.outcome = cmd.cut ? Command::kCut : Command::kOk;
         if (pairing) {
@@ -181,7 +182,7 @@ class RedisDecoder final : public ConnectionDecoder {
           // After these the connection answers with pushes, not one reply per command.
           if (enters_pubsub(c.head.name)) pairing = false;
         }
-        if (in_run && same_outcome(run, c)) {
+        if (same && same_outcome(run, c)) {
           ++out.back().count;
         } else {
           out.push_back(operation_of(c, cmd, ex.keep_text));

@@ -33,23 +33,36 @@ bool resp_length(std::string_view s, std::uint64_t& n, bool& null) {
 
 enum class Line : std::uint8_t { ok, incomplete, bad };
 
-// "<type><decimal or -1>\r\n" at data[pos]: its value (null for -1) and where
-// what follows starts.
-inline Line length_line(std::string_view data, std::size_t pos, std::uint64_t& n, bool& null, std::size_t& next) {
+// A length line's value (null for -1) and where what follows it starts.
+struct Length {
+  Line status = Line::bad;
+  bool null = false;
+  std::uint64_t n = 0;
+  std::size_t next = 0;
+};
+
+// Any other shape of length line than the common one (and its errors).
+[[gnu::noinline]] Length length_line_slow(std::string_view data, std::size_t pos) {
+  Length l;
+  std::string_view line;
+  if (!resp_line(data, pos, line, l.next)) {
+    l.status = Line::incomplete;
+    return l;
+  }
+  l.status = resp_length(line, l.n, l.null) ? Line::ok : Line::bad;
+  return l;
+}
+
+// "<type><decimal or -1>\r\n" at data[pos]. Returned by value: values written
+// through references had to live in memory, and were read back on every call.
+inline Length length_line(std::string_view data, std::size_t pos) {
   // The common shape first, in one pass: 1 to 18 digits right before CR LF.
   std::size_t i = pos + 1;
   const std::size_t stop = std::min(data.size(), pos + 19);
   std::uint64_t v = 0;
   while (i < stop && is_digit(data[i])) v = v * 10 + static_cast<std::uint64_t>(data[i++] - '0');
-  if (i > pos + 1 && i + 1 < data.size() && data[i] == '\r' && data[i + 1] == '\n') {
-    n = v;
-    null = false;
-    next = i + 2;
-    return Line::ok;
-  }
-  std::string_view line;
-  if (!resp_line(data, pos, line, next)) return Line::incomplete;
-  return resp_length(line, n, null) ? Line::ok : Line::bad;
+  if (i > pos + 1 && i + 1 < data.size() && data[i] == '\r' && data[i + 1] == '\n') return {Line::ok, false, v, i + 2};
+  return length_line_slow(data, pos);
 }
 
 bool name_char(char c) {
@@ -109,13 +122,11 @@ RespStatus resp_read_command(std::string_view data, std::size_t& pos, RespComman
   cmd.cut = false;
   if (pos >= data.size()) return RespStatus::incomplete;
   if (data[pos] != '*') return read_inline(data, pos, cmd);
-  std::size_t at = 0;
-  std::uint64_t n = 0;
-  bool null = false;
-  Line header = length_line(data, pos, n, null, at);
-  if (header == Line::incomplete) return RespStatus::incomplete;
-  if (header == Line::bad || n > kMaxMultibulk) return RespStatus::malformed;
-  if (null) n = 0;
+  const Length header = length_line(data, pos);
+  if (header.status == Line::incomplete) return RespStatus::incomplete;
+  if (header.status == Line::bad || header.n > kMaxMultibulk) return RespStatus::malformed;
+  const std::uint64_t n = header.null ? 0 : header.n;
+  std::size_t at = header.next;
   cmd.count = n;
   for (std::uint64_t k = 0; k < n; ++k) {
     if (at >= data.size()) {
@@ -123,14 +134,14 @@ RespStatus resp_read_command(std::string_view data, std::size_t& pos, RespComman
       return RespStatus::incomplete;
     }
     if (data[at] != '$') return RespStatus::malformed;
-    std::uint64_t len = 0;
-    std::size_t body = 0;
-    Line bulk = length_line(data, at, len, null, body);
-    if (bulk == Line::incomplete) {
+    const Length bulk = length_line(data, at);
+    if (bulk.status == Line::incomplete) {
       cmd.cut = true;
       return RespStatus::incomplete;
     }
-    if (bulk == Line::bad || null || len > kMaxBulk) return RespStatus::malformed;
+    if (bulk.status == Line::bad || bulk.null || bulk.n > kMaxBulk) return RespStatus::malformed;
+    const std::uint64_t len = bulk.n;
+    const std::size_t body = bulk.next;
     std::size_t avail = data.size() - body;
     if (len > avail || avail - len < 2) {
       // Cut inside this argument: keep its visible part (a name must be whole).
@@ -192,15 +203,15 @@ RespStatus resp_read_reply(std::string_view data, std::size_t& pos, RespReply& r
   // The replies of a pipeline of simple commands, without the general walk:
   // "+OK", ":1" and a bulk string.
   if (at < data.size() && (data[at] == '+' || data[at] == ':' || data[at] == '$')) {
-    std::uint64_t n = 0;
-    bool null = false;
-    std::size_t next = 0;
-    if (data[at] == '$' && length_line(data, at, n, null, next) == Line::ok && !null && n <= kMaxBulk &&
-        data.size() - next >= n + 2 && data[next + n] == '\r' && data[next + n + 1] == '\n') {
-      pos = next + static_cast<std::size_t>(n) + 2;
-      return RespStatus::ok;
-    }
-    if (data[at] != '$') {
+    if (data[at] == '$') {
+      const Length l = length_line(data, at);
+      if (l.status == Line::ok && !l.null && l.n <= kMaxBulk && data.size() - l.next >= l.n + 2 &&
+          data[l.next + l.n] == '\r' && data[l.next + l.n + 1] == '\n') {
+        pos = l.next + static_cast<std::size_t>(l.n) + 2;
+        return RespStatus::ok;
+      }
+    } else {
+      std::size_t next = 0;
       std::string_view line;
       if (resp_line(data, at, line, next)) {
         pos = next;

@@ -8,7 +8,8 @@
 # by ±20 % within a minute, more than the effect being measured. Short pairs (OFF
 # then ON, a few seconds apart, same daemon, same connections' server) and the
 # median of the per-pair ratios cancel most of that drift. The order within a
-# pair alternates.
+# pair alternates. Each run also records the machine's CPU time (not idle, not
+# steal) and the daemon's, per request: a second table, steadier than req/s.
 #
 # Environment: BUILD_DIR (build), HOSTSCOPED, PAIRS (16), REQUESTS per run (60000),
 # REQUESTS_PIPELINED per run with -P > 1 (10 × REQUESTS), CLIENTS (50), PIPELINES ("1 16"), TESTS ("set get"), SETTLE seconds after each
@@ -68,6 +69,11 @@ switch_l7() {  # switch_l7 true|false
   sleep "$SETTLE"
 }
 
+# Machine CPU (user, nice, system, irq, softirq; not idle, iowait or steal) and the
+# daemon's, in clock ticks: CPU per request is steadier than req/s on a shared VM.
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+daemon_ticks() { awk '{print $14 + $15}' "/proc/$DAEMON_PID/stat"; }
+
 : >"$WORK/samples.txt"
 for ((pair = 1; pair <= PAIRS; pair++)); do
   log "pair $pair/$PAIRS"
@@ -79,9 +85,11 @@ for ((pair = 1; pair <= PAIRS; pair++)); do
       for test in "${TEST_LIST[@]}"; do
         n=$REQUESTS
         ((pipeline > 1)) && n=$REQUESTS_PIPELINED
+        b0=$(busy_ticks) d0=$(daemon_ticks)
         rps=$(redis-benchmark -h 127.0.0.1 -p "$HS_REDIS_PORT" -t "$test" -n "$n" -c "$CLIENTS" \
               -P "$pipeline" --csv 2>>"$WORK/redis-benchmark.err" | tail -1 | tr -d '"' | cut -d, -f2)
-        echo "$pair $state ${test^^}_-P_$pipeline ${rps:-0}" >>"$WORK/samples.txt"
+        b1=$(busy_ticks) d1=$(daemon_ticks)
+        echo "$pair $state ${test^^}_-P_$pipeline ${rps:-0} $((b1 - b0)) $((d1 - d0)) $n" >>"$WORK/samples.txt"
       done
     done
   done
@@ -96,11 +104,14 @@ echo "redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v='), $(
   "(L7 off and on, the order alternating; ${SETTLE} s after each switch)."
 echo
 $PY - "$WORK/samples.txt" "$WORK/status.json" <<'EOF'
-import collections, json, statistics, sys
+import collections, json, os, statistics, sys
+tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
 runs = collections.defaultdict(dict)
+cpu = collections.defaultdict(dict)  # (workload, pair) -> state -> (machine, daemon) µs per request
 for line in open(sys.argv[1]):
-    pair, state, workload, rps = line.split()
+    pair, state, workload, rps, busy, daemon, n = line.split()
     runs[(workload, int(pair))][state] = float(rps)
+    cpu[(workload, int(pair))][state] = (int(busy) * tick_us / int(n), int(daemon) * tick_us / int(n))
 print("| workload | OFF median req/s | ON median req/s | median of pair ratios | pair ratios, 25th–75th percentile |")
 print("|---|---:|---:|---:|---|")
 for w in sorted({k[0] for k in runs}, key=lambda s: (int(s.rsplit("_", 1)[1]), s)):
@@ -112,6 +123,23 @@ for w in sorted({k[0] for k in runs}, key=lambda s: (int(s.rsplit("_", 1)[1]), s
     print("| redis %s | %.0f | %.0f | **%.3f** | %.2f–%.2f |" % (
         w.replace("_", " "), statistics.median(p["false"] for p in pairs),
         statistics.median(p["true"] for p in pairs), statistics.median(ratios), q[0], q[2]))
+print()
+print("Machine CPU per request (user + system + interrupts, all processes; not idle or steal) and the "
+      "daemon's share of it, µs, medians. OFF/ON of machine CPU estimates the throughput ratio of a saturated "
+      "machine; it moves less than req/s from run to run.")
+print()
+print("| workload | OFF machine | ON machine | ON daemon | median of pair OFF/ON | 25th–75th percentile |")
+print("|---|---:|---:|---:|---:|---|")
+for w in sorted({k[0] for k in cpu}, key=lambda s: (int(s.rsplit("_", 1)[1]), s)):
+    pairs = [cpu[k] for k in sorted(cpu) if k[0] == w and len(cpu[k]) == 2 and cpu[k]["true"][0] > 0]
+    if not pairs:
+        continue
+    ratios = sorted(p["false"][0] / p["true"][0] for p in pairs)
+    q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+    print("| redis %s | %.2f | %.2f | %.2f | **%.3f** | %.2f–%.2f |" % (
+        w.replace("_", " "), statistics.median(p["false"][0] for p in pairs),
+        statistics.median(p["true"][0] for p in pairs), statistics.median(p["true"][1] for p in pairs),
+        statistics.median(ratios), q[0], q[2]))
 status = json.load(open(sys.argv[2]))
 l7 = next((p for p in status.get("probes", []) if p.get("name") == "l7"), {})
 drops = l7.get("drops", {})

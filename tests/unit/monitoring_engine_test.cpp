@@ -223,5 +223,31 @@ TEST_F(MonitoringEngineTest, ProcessGoneBeforeInspectionIsNamedByTheKernelRecord
   EXPECT_EQ(e[0].count, 3u);
 }
 
+// First looked at between fork and exec (the parent's name in /proc), gone before
+// the next look: named by the kernel's record. One looked at again keeps /proc's.
+TEST_F(MonitoringEngineTest, ProcessSeenOnlyBeforeItsExecIsNamedByTheKernelRecordAtExit) {
+  MonitoringEngine eng(clock, inspector, settings);
+  eng.set_comm_fallback([](std::uint32_t tgid) { return tgid == 78 ? std::string("redis-cli") : std::string("old"); });
+  inspector.add(78, "python3");
+  inspector.add(79, "worker");
+  std::vector<SyscallSample> v{sample(78, kRead, 1, 1000), sample(79, kRead, 1, 1000)};
+  eng.ingest_syscalls(v);
+  EXPECT_EQ(eng.processes(78u, std::nullopt, 1).at(0).meta.comm, "python3");  // alive: /proc's name
+  clock.advance_ms(settings.meta_refresh_ms);
+  inspector.procs.erase(78);
+  eng.ingest_syscalls(v);  // 78 gone; 79 looked at again
+  auto e = eng.syscall_entries({.pid = 78u});
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_TRUE(e[0].exited);
+  EXPECT_EQ(e[0].comm, "redis-cli");
+  inspector.procs.erase(79);
+  clock.advance_ms(1000);
+  eng.ingest_syscalls(v);
+  auto w = eng.syscall_entries({.pid = 79u});
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_TRUE(w[0].exited);
+  EXPECT_EQ(w[0].comm, "worker");  // refreshed from /proc while it lived: that name stays
+}
+
 }  // namespace
 }  // namespace hs::monitoring

@@ -137,6 +137,13 @@ void MonitoringEngine::retire_exited(std::vector<hs_sys_key>* sys_forget, std::v
     } else {
       net_retiring_[it->first] = poll_seq_;
     }
+    // Looked at only once, when first seen: maybe between its fork and its exec,
+    // under its parent's name ("python3" for the redis-cli it was about to run).
+    // The kernel's record is the name it had at its latest new kind of syscall,
+    // which an exec'd program makes at once.
+    if (rec.inspected_ms == rec.first_seen_ms && comm_fallback_) {
+      if (std::string comm = comm_fallback_(it->first); !comm.empty()) rec.meta.comm = std::move(comm);
+    }
     rec.exited_ms = now;
     attribution_.forget(it->first);
     ++counters_.processes_exited;

@@ -9,7 +9,8 @@
 # then ON, a few seconds apart, same daemon, same connections' server) and the
 # median of the per-pair ratios cancel most of that drift. The order within a
 # pair alternates. Each run also records the machine's CPU time (not idle, not
-# steal) and the daemon's, per request: a second table, steadier than req/s.
+# steal) and the daemon's, per request: a second view of the same cost, from CPU
+# time instead of req/s (about as noisy here, but it says where the time goes).
 #
 # Environment: BUILD_DIR (build), HOSTSCOPED, PAIRS (16), REQUESTS per run (60000),
 # REQUESTS_PIPELINED per run with -P > 1 (10 × REQUESTS), CLIENTS (50), PIPELINES ("1 16"), TESTS ("set get"), SETTLE seconds after each
@@ -125,8 +126,8 @@ for w in sorted({k[0] for k in runs}, key=lambda s: (int(s.rsplit("_", 1)[1]), s
         statistics.median(p["true"] for p in pairs), statistics.median(ratios), q[0], q[2]))
 print()
 print("Machine CPU per request (user + system + interrupts, all processes; not idle or steal) and the "
-      "daemon's share of it, µs, medians. OFF/ON of machine CPU estimates the throughput ratio of a saturated "
-      "machine; it moves less than req/s from run to run.")
+      "daemon's share of it, µs, medians. OFF/ON of machine CPU is what the throughput ratio would be on a "
+      "saturated machine.")
 print()
 print("| workload | OFF machine | ON machine | ON daemon | median of pair OFF/ON | 25th–75th percentile |")
 print("|---|---:|---:|---:|---:|---|")

@@ -192,11 +192,15 @@ TEST_F(MonitoringEngineTest, LiveProcessMetaIsRefreshed) {
   MonitoringEngine eng(clock, inspector, settings);
   std::vector<SyscallSample> v{sample(5, kRead, 1, 1000)};
   eng.ingest_syscalls(v);
+  inspector.procs[5].comm = "exec'd";
+  clock.advance_ms(1000);
+  eng.ingest_syscalls(v);  // the second look comes at once: the first may have been before an exec
+  EXPECT_EQ(eng.processes(5u, std::nullopt, 1).at(0).meta.comm, "exec'd");
   inspector.procs[5].comm = "after";
   inspector.procs[5].cgroup = "/moved";
   clock.advance_ms(1000);
   eng.ingest_syscalls(v);
-  EXPECT_EQ(eng.processes(5u, std::nullopt, 1).at(0).meta.comm, "before");
+  EXPECT_EQ(eng.processes(5u, std::nullopt, 1).at(0).meta.comm, "exec'd");  // then every meta_refresh_ms
   clock.advance_ms(5000);
   eng.ingest_syscalls(v);
   auto p = eng.processes(5u, std::nullopt, 1).at(0);
@@ -224,7 +228,8 @@ TEST_F(MonitoringEngineTest, ProcessGoneBeforeInspectionIsNamedByTheKernelRecord
 }
 
 // First looked at between fork and exec (the parent's name in /proc), gone before
-// the next look: named by the kernel's record. One looked at again keeps /proc's.
+// a second look: named by the kernel's record at exit. One looked at again keeps
+// what /proc said then.
 TEST_F(MonitoringEngineTest, ProcessSeenOnlyBeforeItsExecIsNamedByTheKernelRecordAtExit) {
   MonitoringEngine eng(clock, inspector, settings);
   eng.set_comm_fallback([](std::uint32_t tgid) { return tgid == 78 ? std::string("redis-cli") : std::string("old"); });
@@ -235,7 +240,7 @@ TEST_F(MonitoringEngineTest, ProcessSeenOnlyBeforeItsExecIsNamedByTheKernelRecor
   EXPECT_EQ(eng.processes(78u, std::nullopt, 1).at(0).meta.comm, "python3");  // alive: /proc's name
   clock.advance_ms(settings.meta_refresh_ms);
   inspector.procs.erase(78);
-  eng.ingest_syscalls(v);  // 78 gone; 79 looked at again
+  eng.ingest_syscalls(v);  // 78 gone; 79 looked at a second time
   auto e = eng.syscall_entries({.pid = 78u});
   ASSERT_EQ(e.size(), 1u);
   EXPECT_TRUE(e[0].exited);
@@ -246,7 +251,7 @@ TEST_F(MonitoringEngineTest, ProcessSeenOnlyBeforeItsExecIsNamedByTheKernelRecor
   auto w = eng.syscall_entries({.pid = 79u});
   ASSERT_EQ(w.size(), 1u);
   EXPECT_TRUE(w[0].exited);
-  EXPECT_EQ(w[0].comm, "worker");  // refreshed from /proc while it lived: that name stays
+  EXPECT_EQ(w[0].comm, "worker");  // looked at again while it lived: that name stays
 }
 
 }  // namespace

@@ -137,11 +137,11 @@ void MonitoringEngine::retire_exited(std::vector<hs_sys_key>* sys_forget, std::v
     } else {
       net_retiring_[it->first] = poll_seq_;
     }
-    // Looked at only once, when first seen: maybe between its fork and its exec,
-    // under its parent's name ("python3" for the redis-cli it was about to run).
-    // The kernel's record is the name it had at its latest new kind of syscall,
-    // which an exec'd program makes at once.
-    if (rec.inspected_ms == rec.first_seen_ms && comm_fallback_) {
+    // Gone before a second look: the first may have been between its fork and its
+    // exec, under its parent's name ("python3" for the redis-cli it was about to
+    // run). The kernel's record is the name it had at its latest new kind of
+    // syscall, which an exec'd program makes at once.
+    if (!rec.looked_again && comm_fallback_) {
       if (std::string comm = comm_fallback_(it->first); !comm.empty()) rec.meta.comm = std::move(comm);
     }
     rec.exited_ms = now;
@@ -153,8 +153,13 @@ void MonitoringEngine::retire_exited(std::vector<hs_sys_key>* sys_forget, std::v
 }
 
 void MonitoringEngine::refresh_meta(ProcessRecord& rec, std::int64_t now) {
-  // comm (prctl), cgroup (migrations) and RSS change while a process lives.
-  if (now - rec.inspected_ms < static_cast<std::int64_t>(settings_.meta_refresh_ms)) return;
+  // comm (prctl, exec), cgroup (migrations) and RSS change while a process lives.
+  // The second look comes soon (see ProcessRecord::looked_again): a fork is
+  // followed by its exec within milliseconds.
+  constexpr std::int64_t kSecondLookMs = 100;
+  const std::int64_t wait = rec.looked_again ? static_cast<std::int64_t>(settings_.meta_refresh_ms) : kSecondLookMs;
+  if (now - rec.inspected_ms < wait) return;
+  rec.looked_again = true;
   rec.inspected_ms = now;
   auto meta = inspector_.inspect(rec.meta.pid);
   if (meta && meta->start_time_ticks == rec.meta.start_time_ticks) rec.meta = std::move(*meta);

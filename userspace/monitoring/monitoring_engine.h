@@ -51,6 +51,9 @@ struct ProcessRecord {
   std::int64_t first_seen_ms = 0;
   std::int64_t exited_ms = 0;  // 0 while alive
   std::int64_t inspected_ms = 0;
+  // Looked at again after first sight: the first look may have fallen between
+  // fork and exec, and shown the parent's name.
+  bool looked_again = false;
   std::map<std::uint32_t, SyscallStat> syscalls;  // by syscall nr
   ProcessNetwork network;                         // by remote
   ProcessL7 l7;                                   // by statement fingerprint and by HTTP route

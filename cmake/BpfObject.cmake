@@ -32,7 +32,8 @@ function(bpf_object name src)
   set(obj ${HS_BPF_GEN_DIR}/${name}.bpf.o)
   set(skel ${HS_BPF_GEN_DIR}/${name}.skel.h)
   get_filename_component(abs_src ${src} ABSOLUTE)
-  file(GLOB_RECURSE bpf_headers
+  # CONFIGURE_DEPENDS: a header added later is picked up by the next build.
+  file(GLOB_RECURSE bpf_headers CONFIGURE_DEPENDS
        ${PROJECT_SOURCE_DIR}/bpf/lib/*.h ${PROJECT_SOURCE_DIR}/bpf/include/*.h)
   add_custom_command(
     OUTPUT ${obj}

@@ -17,7 +17,12 @@ static __always_inline __u64 rb__wakeup_flags(void *rb, __u64 size, __u64 step)
 	if (!step)
 		return BPF_RB_NO_WAKEUP;
 	__u64 waiting = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
-	return (waiting + size) / step > waiting / step ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bool crossed;
+	if (step & (step - 1)) /* not a power of two: divide */
+		crossed = (waiting + size) / step > waiting / step;
+	else /* the usual case (a fraction of a ring's size): two divisions saved per record */
+		crossed = ((waiting + size) & ~(step - 1)) != (waiting & ~(step - 1));
+	return crossed ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 #endif

@@ -7,7 +7,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -338,6 +340,73 @@ TEST_F(L7ProbeTest, MysqlSslRequestLeavesTheConnectionAlone) {
   }
   server.join();
   EXPECT_TRUE(drain().empty());
+}
+
+// Whether thread `tid` of this process sleeps in epoll_wait (its kernel wait channel).
+bool sleeps_in_epoll(pid_t tid) {
+  std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/wchan");
+  std::string w;
+  std::getline(f, w);
+  return w.find("ep_poll") != std::string::npos || w.find("epoll_wait") != std::string::npos;
+}
+
+// The reader sleeps in consume() with a long timeout while exchanges arrive: the
+// record that takes the waiting data past a quarter of the ring wakes it (records
+// below the mark ask for no wake-up), and every record is read exactly once.
+TEST_F(L7ProbeTest, TheRecordPastAQuarterOfTheRingWakesTheSleepingReader) {
+  probe_.reset();
+  auto loaded = L7Probe::load({.ringbuf_bytes = 64 * 1024});  // a wake-up each 16 KiB waiting
+  ASSERT_TRUE(loaded.ok()) << loaded.status().text();
+  probe_ = std::move(loaded.value());
+  ASSERT_TRUE(probe_->attach().ok());
+  drain();
+  constexpr int kN = 150;  // two records of ≈ 170 bytes each: ≈ 50 KiB, past the first mark
+  std::atomic<pid_t> reader_tid{0};
+  std::atomic<std::int64_t> waited_ms{-1};
+  std::vector<Captured> seen;
+  std::thread reader([&] {
+    reader_tid = ::gettid();
+    auto t0 = std::chrono::steady_clock::now();
+    auto n = probe_->consume(20'000, [&](const probes::L7Event& e) {
+      if (e.record->tgid == static_cast<std::uint32_t>(::getpid()))
+        seen.push_back({*e.record, std::string(e.request()), std::string(e.response())});
+    });
+    EXPECT_TRUE(n.ok());
+    waited_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  });
+  // Only a reader already asleep shows the wake-up: a poll that starts with data waiting returns at once.
+  for (int i = 0; i < 2000 && !(reader_tid && sleeps_in_epoll(reader_tid)); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(sleeps_in_epoll(reader_tid)) << "the reader never went to sleep in epoll_wait";
+  Listener l;
+  const std::string req = "GET /items/42 HTTP/1.1\r\nHost: test\r\n\r\n";
+  const std::string resp = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  std::thread server([&] {
+    Fd s = l.accept();
+    for (int i = 0; i < kN; ++i) {
+      read_some(s.get());
+      write_all(s.get(), resp);
+    }
+  });
+  Fd c = connect_to(AF_INET, l.port());
+  for (int i = 0; i < kN; ++i) {
+    write_all(c.get(), req);
+    read_some(c.get());
+  }
+  server.join();
+  reader.join();
+  EXPECT_GE(waited_ms.load(), 0);
+  EXPECT_LT(waited_ms.load(), 10'000) << "woken by no record: the poll ran to its timeout";
+  EXPECT_FALSE(seen.empty());
+  auto rest = drain();
+  seen.insert(seen.end(), rest.begin(), rest.end());
+  EXPECT_EQ(with_role(seen, HS_NET_ROLE_CLIENT).size(), static_cast<std::size_t>(kN));
+  EXPECT_EQ(with_role(seen, HS_NET_ROLE_SERVER).size(), static_cast<std::size_t>(kN));
+  for (const auto& x : seen) {
+    EXPECT_EQ(x.request, req);
+    EXPECT_EQ(x.response, resp);
+  }
+  EXPECT_EQ(probe_->drops()[HS_DROP_L7_RINGBUF_FULL], 0u);
 }
 
 }  // namespace

@@ -23,9 +23,7 @@ inline bool l7_record_valid(const hs_l7_record* rec, std::size_t size) {
 // Views into a valid record.
 inline std::string_view l7_request(const hs_l7_record& r) { return {r.data, r.req_len}; }
 inline std::string_view l7_response(const hs_l7_record& r) { return {r.data + r.req_len, r.resp_len}; }
-inline std::string_view l7_path(const hs_l7_record& r) {
-  return {r.data + r.req_len + r.resp_len, std::min<std::size_t>(r.path_len, HS_L7_PATH_MAX - 1)};
-}
+inline std::string_view l7_path(const hs_l7_record& r) { return {r.data + r.req_len + r.resp_len, r.path_len}; }
 
 // Asks for every cache line of a record off the ring, and the two after it (the
 // next record's start), at once: the kernel wrote them on another CPU, and a

@@ -66,26 +66,36 @@ std::string read_some(int fd) {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
-// N keep-alive HTTP exchanges with read()/write(); the server answers after a delay.
-TEST_F(L7ProbeTest, HttpExchangesOnBothSidesAreEachOneRecord) {
-  constexpr int kN = 20;
+const std::string kHttpRequest = "GET /items/42 HTTP/1.1\r\nHost: test\r\n\r\n";
+const std::string kHttpResponse = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+// n keep-alive HTTP exchanges over TCP with read()/write(); the server answers the
+// first request after first_delay, the others after 1 ms. Returns the server's port.
+std::uint16_t http_exchanges(int n, std::chrono::milliseconds first_delay) {
   Listener l;
-  const std::string req = "GET /items/42 HTTP/1.1\r\nHost: test\r\n\r\n";
-  const std::string resp = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
   std::thread server([&] {
     Fd s = l.accept();
-    for (int i = 0; i < kN; ++i) {
+    for (int i = 0; i < n; ++i) {
       read_some(s.get());
-      std::this_thread::sleep_for(std::chrono::milliseconds(i == 0 ? 20 : 1));
-      write_all(s.get(), resp);
+      std::this_thread::sleep_for(i == 0 ? first_delay : std::chrono::milliseconds(1));
+      write_all(s.get(), kHttpResponse);
     }
   });
   Fd c = connect_to(AF_INET, l.port());
-  for (int i = 0; i < kN; ++i) {
-    write_all(c.get(), req);
+  for (int i = 0; i < n; ++i) {
+    write_all(c.get(), kHttpRequest);
     read_some(c.get());
   }
   server.join();
+  return l.port();
+}
+
+// N keep-alive HTTP exchanges with read()/write(); the server answers after a delay.
+TEST_F(L7ProbeTest, HttpExchangesOnBothSidesAreEachOneRecord) {
+  constexpr int kN = 20;
+  const std::string& req = kHttpRequest;
+  const std::string& resp = kHttpResponse;
+  const std::uint16_t port = http_exchanges(kN, std::chrono::milliseconds(20));
   auto all = drain();
   auto client = with_role(all, HS_NET_ROLE_CLIENT), srv = with_role(all, HS_NET_ROLE_SERVER);
   ASSERT_EQ(client.size(), static_cast<std::size_t>(kN));
@@ -100,7 +110,7 @@ TEST_F(L7ProbeTest, HttpExchangesOnBothSidesAreEachOneRecord) {
     EXPECT_GE(first.rec.resp_ns - first.rec.req_ns, 20 * kMs);
     EXPECT_LT(first.rec.resp_ns - first.rec.req_ns, 200 * kMs);
     EXPECT_EQ(first.rec.family, HS_AF_INET);
-    EXPECT_EQ(first.rec.port, l.port());  // the server's port on both sides
+    EXPECT_EQ(first.rec.port, port);  // the server's port on both sides
     EXPECT_NE(first.rec.conn_id, 0u);
     for (const auto& x : *side) EXPECT_EQ(x.rec.conn_id, first.rec.conn_id);
   }
@@ -378,22 +388,7 @@ TEST_F(L7ProbeTest, TheRecordPastAQuarterOfTheRingWakesTheSleepingReader) {
   for (int i = 0; i < 2000 && !(reader_tid && sleeps_in_epoll(reader_tid)); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   ASSERT_TRUE(sleeps_in_epoll(reader_tid)) << "the reader never went to sleep in epoll_wait";
-  Listener l;
-  const std::string req = "GET /items/42 HTTP/1.1\r\nHost: test\r\n\r\n";
-  const std::string resp = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-  std::thread server([&] {
-    Fd s = l.accept();
-    for (int i = 0; i < kN; ++i) {
-      read_some(s.get());
-      write_all(s.get(), resp);
-    }
-  });
-  Fd c = connect_to(AF_INET, l.port());
-  for (int i = 0; i < kN; ++i) {
-    write_all(c.get(), req);
-    read_some(c.get());
-  }
-  server.join();
+  http_exchanges(kN, std::chrono::milliseconds(1));
   reader.join();
   EXPECT_GE(waited_ms.load(), 0);
   EXPECT_LT(waited_ms.load(), 10'000) << "woken by no record: the poll ran to its timeout";
@@ -403,8 +398,8 @@ TEST_F(L7ProbeTest, TheRecordPastAQuarterOfTheRingWakesTheSleepingReader) {
   EXPECT_EQ(with_role(seen, HS_NET_ROLE_CLIENT).size(), static_cast<std::size_t>(kN));
   EXPECT_EQ(with_role(seen, HS_NET_ROLE_SERVER).size(), static_cast<std::size_t>(kN));
   for (const auto& x : seen) {
-    EXPECT_EQ(x.request, req);
-    EXPECT_EQ(x.response, resp);
+    EXPECT_EQ(x.request, kHttpRequest);
+    EXPECT_EQ(x.response, kHttpResponse);
   }
   EXPECT_EQ(probe_->drops()[HS_DROP_L7_RINGBUF_FULL], 0u);
 }

@@ -185,13 +185,15 @@ static __always_inline void l7__mysql_request(struct hs_l7_conn *c, const struct
 		c->state = HS_L7_IGNORED;
 }
 
-/* Names the connection's remote; for Unix sockets the server's path. */
+/* Names the connection's remote and, for TCP, the client's port; for Unix sockets the server's path. */
 static __always_inline void l7__remote(struct hs_l7_conn *c, const struct sock *sk)
 {
 	struct hs_l7_record *rec = &c->rec;
 	__u16 family = sk->__sk_common.skc_family;
 	if (family != HS_AF_UNIX) {
 		sk__remote(sk, rec->role, &rec->family, &rec->port, rec->addr);
+		rec->client_port = rec->role == HS_NET_ROLE_SERVER ? bpf_ntohs(sk->__sk_common.skc_dport)
+								    : sk->__sk_common.skc_num;
 		return;
 	}
 	rec->family = HS_AF_UNIX;

@@ -229,6 +229,7 @@ static __always_inline __u32 tls__copy(char *dst, __u32 cap, const void *src, __
 static __always_inline void tls__emit(struct tls_conn *c)
 {
 	c->rec.port = c->rec.role == HS_NET_ROLE_SERVER ? c->lport : c->rport;
+	c->rec.client_port = c->rec.role == HS_NET_ROLE_SERVER ? c->rport : c->lport;
 	if (l7_record__output(&hs_tls_events, &c->rec, c->path, c->path_len, hs_tls_wakeup_bytes))
 		counter__inc(&hs_tls_drops, HS_DROP_TLS_RINGBUF_FULL);
 }

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "common/l7_record.h"
@@ -143,6 +144,153 @@ TEST(ConnectionTable, RequestsPastTheCapturedPrefixAreCounted) {
   EXPECT_EQ(out[0].op.count, 10u);
   EXPECT_EQ(t.counters().operations, 10u);
   EXPECT_EQ(t.counters().beyond_prefix, 54u);
+}
+
+}  // namespace
+}  // namespace hs::l7
+
+namespace hs::l7 {
+namespace {
+
+// The two sockets of one loopback connection: a client on port 40001 and the server on 6379.
+hs_l7_record end_of(std::uint64_t conn, std::uint8_t role, const std::string& req, const std::string& resp) {
+  hs_l7_record r = record(conn, role, req, resp);
+  r.client_port = 40001;
+  r.tgid = role == HS_NET_ROLE_SERVER ? 500 : 600;
+  return r;
+}
+
+std::vector<std::string> fingerprints(const std::vector<protocols::L7Reading>& out, bool server) {
+  std::vector<std::string> f;
+  for (const auto& r : out) {
+    if (r.server_side == server) f.push_back(r.op.fingerprint + "x" + std::to_string(r.op.count));
+  }
+  return f;
+}
+
+// Each exchange arrives once from each end: decoded once, read at both ends,
+// whichever end comes first; every reading keeps its own end's context.
+TEST(ConnectionTable, BothEndsOfALocalConnectionShareOneDecoding) {
+  for (bool server_first : {true, false}) {
+    ConnectionTable t;
+    std::vector<protocols::L7Reading> out;
+    for (char key : {'a', 'b', 'c'}) {
+      std::string pipeline = kPipeline;
+      pipeline[17] = key;  // GET a, GET b, GET c
+      auto s = end_of(21, HS_NET_ROLE_SERVER, pipeline, kReplies);
+      auto c = end_of(22, HS_NET_ROLE_CLIENT, pipeline, kReplies);
+      decode(t, server_first ? s : c, 1, out);
+      decode(t, server_first ? c : s, 1, out);
+    }
+    const std::vector<std::string> want = {"GETx1", "PINGx1", "FOOx1", "GETx1", "PINGx1", "FOOx1",
+                                           "GETx1", "PINGx1", "FOOx1"};
+    EXPECT_EQ(fingerprints(out, true), want);
+    EXPECT_EQ(fingerprints(out, false), want);
+    // The first exchange is decoded at both ends: the second end is not yet known when the first comes.
+    EXPECT_EQ(t.counters().shared, 2u);
+    EXPECT_EQ(out[12].op.text, "GET c");
+    EXPECT_EQ(t.counters().operations, 18u);
+    for (const auto& r : out) {
+      EXPECT_EQ(r.tgid, r.server_side ? 500u : 600u);
+      EXPECT_EQ(r.conn_id, r.server_side ? 21u : 22u);
+      EXPECT_EQ(r.remote, r.server_side ? "127.0.0.1:*" : "127.0.0.1:6379");
+    }
+    EXPECT_EQ(out[11].op.error_text, "ERR unknown command 'FOO'");  // the second end's, shared
+  }
+}
+
+// Different bytes (the server read the pipeline in two parts), other ports, a
+// Unix socket, a stateful decoder, no room: each end is decoded on its own.
+TEST(ConnectionTable, EndsAreSharedOnlyWhenProvenTheSame) {
+  const std::string first_half = kPipeline.substr(0, 21);  // the GET alone
+  struct Case {
+    const char* name;
+    std::function<void(hs_l7_record& server, hs_l7_record& client)> change;
+    TableLimits limits;
+  };
+  const std::vector<Case> cases = {
+      {"split read", [&](hs_l7_record& s, hs_l7_record&) { l7_record_fill(s, first_half, "$1\r\nv\r\n"); }, {}},
+      {"other client port", [](hs_l7_record&, hs_l7_record& c) { c.client_port = 40002; }, {}},
+      {"no client port", [](hs_l7_record& s, hs_l7_record& c) { s.client_port = c.client_port = 0; }, {}},
+      {"unix", [](hs_l7_record& s, hs_l7_record& c) { s.family = c.family = HS_AF_UNIX; }, {}},
+      {"no room", [](hs_l7_record&, hs_l7_record&) {}, {.max_kept_bytes = 0}},
+  };
+  for (const Case& k : cases) {
+    ConnectionTable t(k.limits);
+    std::vector<protocols::L7Reading> out;
+    for (int i = 0; i < 2; ++i) {
+      auto s = end_of(31, HS_NET_ROLE_SERVER, kPipeline, kReplies);
+      auto c = end_of(32, HS_NET_ROLE_CLIENT, kPipeline, kReplies);
+      k.change(s, c);
+      decode(t, s, 1, out);
+      decode(t, c, 1, out);
+    }
+    EXPECT_EQ(t.counters().shared, 0u) << k.name;
+    EXPECT_EQ(fingerprints(out, false), (std::vector<std::string>{"GETx1", "PINGx1", "FOOx1", "GETx1", "PINGx1",
+                                                                  "FOOx1"}))
+        << k.name;
+    EXPECT_FALSE(fingerprints(out, true).empty()) << k.name;
+  }
+}
+
+// PostgreSQL remembers prepared statements per connection: never shared.
+TEST(ConnectionTable, StatefulDecodersDecodeEachEnd) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  std::string query("Q\0\0\0\x0eSELECT 1;\0", 15);
+  std::string reply("C\0\0\0\x0dSELECT 1\0Z\0\0\0\x05I", 20);
+  for (int i = 0; i < 2; ++i) {
+    for (std::uint8_t role : {HS_NET_ROLE_SERVER, HS_NET_ROLE_CLIENT}) {
+      auto r = end_of(role == HS_NET_ROLE_SERVER ? 41 : 42, role, query, reply);
+      r.protocol = HS_L7_POSTGRESQL;
+      r.port = 5432;
+      decode(t, r, 1, out);
+    }
+  }
+  EXPECT_EQ(out.size(), 4u);
+  EXPECT_EQ(t.counters().shared, 0u);
+}
+
+// An end forgotten (evicted) takes its kept exchange with it; a new connection
+// on the same ports pairs afresh.
+TEST(ConnectionTable, ForgottenEndsArePairedAfresh) {
+  ConnectionTable t({.max_connections = 2, .idle_ns = 100});
+  std::vector<protocols::L7Reading> out;
+  decode(t, end_of(51, HS_NET_ROLE_SERVER, kPipeline, kReplies), 1, out);
+  decode(t, end_of(52, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 1, out);
+  t.evict_idle(500);
+  EXPECT_EQ(t.size(), 0u);
+  decode(t, end_of(53, HS_NET_ROLE_SERVER, kPipeline, kReplies), 600, out);
+  decode(t, end_of(54, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 600, out);
+  decode(t, end_of(53, HS_NET_ROLE_SERVER, kPipeline, kReplies), 600, out);
+  decode(t, end_of(54, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 600, out);
+  EXPECT_EQ(t.counters().shared, 1u);
+  EXPECT_EQ(out.size(), 18u);
+}
+
+// A port reused by a new socket: the newer end takes the pairing, the older
+// one is decoded on its own, and forgetting either leaves the rest intact.
+TEST(ConnectionTable, ANewerEndOnTheSamePortsTakesThePairing) {
+  ConnectionTable t({.max_connections = 8, .idle_ns = 100});
+  std::vector<protocols::L7Reading> out;
+  auto exchange = [&](std::uint64_t conn, std::uint8_t role, std::uint64_t now) {
+    decode(t, end_of(conn, role, kPipeline, kReplies), now, out);
+  };
+  exchange(61, HS_NET_ROLE_SERVER, 1);  // older server socket
+  exchange(62, HS_NET_ROLE_CLIENT, 1);
+  exchange(63, HS_NET_ROLE_SERVER, 150);  // newer server socket, same ports: reads what 62 kept
+  EXPECT_EQ(t.counters().shared, 1u);
+  exchange(62, HS_NET_ROLE_CLIENT, 150);
+  t.evict_idle(200);  // 61 goes; 62 and 63 stay paired
+  EXPECT_EQ(t.size(), 2u);
+  exchange(63, HS_NET_ROLE_SERVER, 210);  // reads what 62 kept at 150
+  exchange(62, HS_NET_ROLE_CLIENT, 210);
+  EXPECT_EQ(t.counters().shared, 2u);
+  t.evict_idle(400);
+  EXPECT_EQ(t.size(), 0u);
+  exchange(64, HS_NET_ROLE_CLIENT, 500);  // nothing left of the old pairing
+  EXPECT_EQ(t.counters().shared, 2u);
+  EXPECT_EQ(out.size(), 21u);
 }
 
 }  // namespace

@@ -16,6 +16,33 @@ std::string remote_of(const hs_l7_record& rec) {
   return monitoring::format_remote(rec.role, rec.family, monitoring::AddrBytes(rec.addr), rec.port);
 }
 
+namespace {
+
+// Both ends of a TCP connection name the same (family, server port, client port).
+std::uint64_t pair_key(const hs_l7_record& rec) {
+  if (rec.family == HS_AF_UNIX || rec.client_port == 0) return 0;
+  return (std::uint64_t{rec.family} << 32) | (std::uint64_t{rec.port} << 16) | rec.client_port;
+}
+
+// Memory a copy of these operations holds, roughly.
+std::size_t ops_cost(const std::vector<protocols::Operation>& ops) {
+  std::size_t n = 0;
+  for (const auto& op : ops) {
+    n += sizeof(op) + op.text.size() + op.fingerprint.size() + op.method.size() + op.route.size() +
+         op.error_text.size();
+  }
+  return n;
+}
+
+}  // namespace
+
+bool ConnectionTable::Kept::matches(const protocols::Exchange& ex) const {
+  return valid && texts == ex.keep_text && request == ex.request.size() &&
+         bytes.size() == ex.request.size() + ex.response.size() &&
+         std::memcmp(bytes.data(), ex.request.data(), ex.request.size()) == 0 &&
+         std::memcmp(bytes.data() + request, ex.response.data(), ex.response.size()) == 0;
+}
+
 ConnectionTable::Conn& ConnectionTable::conn_for(const hs_l7_record& rec, const protocols::Exchange& ex,
                                                  std::uint64_t now_ns) {
   auto it = conns_.find(rec.conn_id);
@@ -28,7 +55,69 @@ ConnectionTable::Conn& ConnectionTable::conn_for(const hs_l7_record& rec, const 
   c.decoder = protocols::make_decoder(p);
   c.remote = remote_of(rec);
   c.last_ns = now_ns;
-  return conns_.emplace(rec.conn_id, std::move(c)).first->second;
+  c.server = rec.role == HS_NET_ROLE_SERVER;
+  if (c.decoder && c.decoder->stateless()) c.pair = pair_key(rec);
+  Conn& added = conns_.emplace(rec.conn_id, std::move(c)).first->second;
+  if (added.pair) take_slot(added.pair, added);
+  return added;
+}
+
+// A newer connection on the same ports takes the slot of an older one: it is
+// the live one, and the older is paired no more.
+void ConnectionTable::take_slot(std::uint64_t pair, Conn& c) {
+  Ends& e = ends_[pair];
+  Conn*& slot = c.server ? e.server : e.client;
+  if (slot) slot->ends = nullptr;
+  slot = &c;
+  c.ends = &e;
+}
+
+ConnectionTable::ConnMap::iterator ConnectionTable::forget(ConnMap::iterator it) {
+  Conn& c = it->second;
+  kept_bytes_ -= c.kept.cost;
+  if (c.ends) {
+    (c.server ? c.ends->server : c.ends->client) = nullptr;
+    if (!c.ends->client && !c.ends->server) ends_.erase(c.pair);
+  }
+  return conns_.erase(it);
+}
+
+ConnectionTable::Conn* ConnectionTable::other_end(const Conn& c) {
+  if (!c.ends) return nullptr;
+  return c.server ? c.ends->client : c.ends->server;
+}
+
+// The other end decoded these very bytes: its operations are this end's too,
+// and are used once.
+bool ConnectionTable::take_from_other_end(const Conn& c, const protocols::Exchange& ex) {
+  Conn* other = other_end(c);
+  if (!other || !other->kept.matches(ex)) return false;
+  ops_.swap(other->kept.ops);
+  other->kept.valid = false;
+  set_cost(other->kept, other->kept.bytes.capacity());
+  ++counters_.shared;
+  return true;
+}
+
+// Kept only while the other end is known to be on this host, and within the budget.
+void ConnectionTable::keep_for_other_end(Conn& c, const protocols::Exchange& ex) {
+  Kept& k = c.kept;
+  k.valid = false;
+  if (ops_.size() > kMaxKeptOps || !other_end(c)) return;
+  const std::size_t cost = std::max(k.bytes.capacity(), ex.request.size() + ex.response.size()) + ops_cost(ops_);
+  if (kept_bytes_ - k.cost + cost > limits_.max_kept_bytes) return;
+  k.bytes.assign(ex.request);
+  k.bytes.append(ex.response);
+  k.request = ex.request.size();
+  k.texts = ex.keep_text;
+  k.ops = ops_;
+  k.valid = true;
+  set_cost(k, k.bytes.capacity() + ops_cost(k.ops));
+}
+
+void ConnectionTable::set_cost(Kept& k, std::size_t cost) {
+  kept_bytes_ = kept_bytes_ - k.cost + cost;
+  k.cost = cost;
 }
 
 void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, std::string_view response,
@@ -48,7 +137,10 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
     return;
   }
   ops_.clear();
-  c.decoder->decode(ex, ops_);
+  if (!take_from_other_end(c, ex)) {
+    c.decoder->decode(ex, ops_);
+    keep_for_other_end(c, ex);
+  }
   std::uint64_t seen = 0;
   for (const auto& op : ops_) seen += op.count;
   if (ex.request_bytes > ex.request.size() && seen > 0 && !ex.request.empty()) {
@@ -73,18 +165,21 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
 }
 
 void ConnectionTable::evict_idle(std::uint64_t now_ns) {
-  std::erase_if(conns_, [&](const auto& kv) {
-    bool idle = now_ns - kv.second.last_ns > limits_.idle_ns;
-    counters_.evicted += idle;
-    return idle;
-  });
+  for (auto it = conns_.begin(); it != conns_.end();) {
+    if (now_ns - it->second.last_ns > limits_.idle_ns) {
+      it = forget(it);
+      ++counters_.evicted;
+    } else {
+      ++it;
+    }
+  }
 }
 
 void ConnectionTable::evict_oldest() {
   auto oldest = std::min_element(conns_.begin(), conns_.end(),
                                  [](const auto& a, const auto& b) { return a.second.last_ns < b.second.last_ns; });
   if (oldest == conns_.end()) return;
-  conns_.erase(oldest);
+  forget(oldest);
   ++counters_.evicted;
 }
 

@@ -1,6 +1,12 @@
 // Turns the kernel's exchange records into decoded operations: one protocol
 // decoder per connection (by socket cookie), created at the connection's first
 // exchange, kept while it is used, bounded in number.
+//
+// A TCP connection with its client and server on this host is captured at both
+// sockets: each exchange arrives twice, with the same bytes. For stateless
+// decoders (Redis, HTTP) the end that comes first is decoded and its operations
+// kept; the other end, if its bytes are the same, takes them instead of
+// decoding again. The ends are matched by ports and proven by the bytes.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +24,9 @@ namespace hs::l7 {
 struct TableLimits {
   std::size_t max_connections = 65536;        // decoders kept at once; the least recently used goes first
   std::uint64_t idle_ns = 600'000'000'000ull;  // a connection silent this long is forgotten (10 min)
+  // Memory for exchanges kept for the other end of connections whose client
+  // and server are both on this host (see ConnectionTable).
+  std::size_t max_kept_bytes = 8u << 20;
 };
 
 struct TableCounters {
@@ -28,6 +37,9 @@ struct TableCounters {
   // Requests estimated to lie past the captured prefix of a request (deep
   // pipelines): not decoded, so not counted anywhere else.
   std::uint64_t beyond_prefix = 0;
+  // Exchanges of a connection with both ends on this host, decoded at one end
+  // and read at the other from that decoding.
+  std::uint64_t shared = 0;
 };
 
 class ConnectionTable {
@@ -47,16 +59,50 @@ class ConnectionTable {
   const TableCounters& counters() const { return counters_; }
 
  private:
+  // The last exchange decoded at one end of a local connection, for the other end.
+  struct Kept {
+    bool valid = false;
+    bool texts = false;         // Exchange::keep_text it was decoded with
+    std::size_t request = 0;    // how many of bytes are the request
+    std::string bytes;          // request then response
+    std::vector<protocols::Operation> ops;
+    std::size_t cost = 0;       // memory held, counted against TableLimits::max_kept_bytes
+    bool matches(const protocols::Exchange& ex) const;
+  };
+  struct Ends;
   struct Conn {
     std::unique_ptr<protocols::ConnectionDecoder> decoder;  // null: protocol not recognised
     std::string remote;
     std::uint64_t last_ns = 0;
+    std::uint64_t pair = 0;  // ends_ key: a TCP connection with a stateless decoder; 0 otherwise
+    Ends* ends = nullptr;    // its entry in ends_ while it holds a slot there
+    bool server = false;
+    Kept kept;
   };
+  // The two ends of a connection on this host. Map nodes do not move, so the
+  // pointers hold until the entry or connection is erased (forget keeps both
+  // sides in step).
+  struct Ends {
+    Conn* client = nullptr;
+    Conn* server = nullptr;
+  };
+  using ConnMap = std::unordered_map<std::uint64_t, Conn>;
+
   Conn& conn_for(const hs_l7_record& rec, const protocols::Exchange& ex, std::uint64_t now_ns);
   void evict_oldest();
+  ConnMap::iterator forget(ConnMap::iterator it);
+  void take_slot(std::uint64_t pair, Conn& c);
+  static Conn* other_end(const Conn& c);
+  bool take_from_other_end(const Conn& c, const protocols::Exchange& ex);
+  void keep_for_other_end(Conn& c, const protocols::Exchange& ex);
+  void set_cost(Kept& k, std::size_t cost);
+
+  static constexpr std::size_t kMaxKeptOps = 32;  // larger decodings are not kept
 
   TableLimits limits_;
-  std::unordered_map<std::uint64_t, Conn> conns_;
+  ConnMap conns_;
+  std::unordered_map<std::uint64_t, Ends> ends_;  // by (family, server port, client port)
+  std::size_t kept_bytes_ = 0;                      // capacity held by Kept::bytes
   TableCounters counters_;
   bool keep_texts_ = true;
   std::vector<protocols::Operation> ops_;  // scratch

@@ -51,6 +51,10 @@ class ConnectionDecoder {
   virtual ~ConnectionDecoder() = default;
   // Appends what `ex` contains (nothing for handshakes, auth, SSL requests).
   virtual void decode(const Exchange& ex, std::vector<Operation>& out) = 0;
+  // True when what decode appends depends on ex.request, ex.response and
+  // ex.keep_text alone (nothing carried from one exchange to the next): the
+  // two ends of a connection on one host then decode the same exchange alike.
+  virtual bool stateless() const { return false; }
 };
 
 // The protocol of a connection from its first exchange (request and response

@@ -229,7 +229,8 @@ struct hs_l7_record {
 	__u16 port;           /* as in hs_net_key: the server's port */
 	__u8 flags;           /* HS_L7_F_* */
 	__u8 path_len;        /* Unix: the server's socket path (no NUL), < HS_L7_PATH_MAX; else 0 */
-	__u8 pad[8];
+	__u16 client_port;    /* TCP: the client's port, so both ends of a connection on one host name it alike; else 0 */
+	__u8 pad[6];
 	__u8 addr[16];        /* remote address as in hs_net_key */
 	char data[HS_L7_REQ_MAX + HS_L7_RESP_MAX + HS_L7_PATH_MAX];
 };

@@ -69,9 +69,13 @@ std::string read_some(int fd) {
 const std::string kHttpRequest = "GET /items/42 HTTP/1.1\r\nHost: test\r\n\r\n";
 const std::string kHttpResponse = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
+struct Ports {
+  std::uint16_t server = 0, client = 0;
+};
+
 // n keep-alive HTTP exchanges over TCP with read()/write(); the server answers the
-// first request after first_delay, the others after 1 ms. Returns the server's port.
-std::uint16_t http_exchanges(int n, std::chrono::milliseconds first_delay) {
+// first request after first_delay, the others after 1 ms.
+Ports http_exchanges(int n, std::chrono::milliseconds first_delay) {
   Listener l;
   std::thread server([&] {
     Fd s = l.accept();
@@ -87,7 +91,7 @@ std::uint16_t http_exchanges(int n, std::chrono::milliseconds first_delay) {
     read_some(c.get());
   }
   server.join();
-  return l.port();
+  return {l.port(), local_port(c.get())};
 }
 
 // N keep-alive HTTP exchanges with read()/write(); the server answers after a delay.
@@ -95,7 +99,7 @@ TEST_F(L7ProbeTest, HttpExchangesOnBothSidesAreEachOneRecord) {
   constexpr int kN = 20;
   const std::string& req = kHttpRequest;
   const std::string& resp = kHttpResponse;
-  const std::uint16_t port = http_exchanges(kN, std::chrono::milliseconds(20));
+  const Ports ports = http_exchanges(kN, std::chrono::milliseconds(20));
   auto all = drain();
   auto client = with_role(all, HS_NET_ROLE_CLIENT), srv = with_role(all, HS_NET_ROLE_SERVER);
   ASSERT_EQ(client.size(), static_cast<std::size_t>(kN));
@@ -110,7 +114,8 @@ TEST_F(L7ProbeTest, HttpExchangesOnBothSidesAreEachOneRecord) {
     EXPECT_GE(first.rec.resp_ns - first.rec.req_ns, 20 * kMs);
     EXPECT_LT(first.rec.resp_ns - first.rec.req_ns, 200 * kMs);
     EXPECT_EQ(first.rec.family, HS_AF_INET);
-    EXPECT_EQ(first.rec.port, port);  // the server's port on both sides
+    EXPECT_EQ(first.rec.port, ports.server);  // the server's port on both sides
+    EXPECT_EQ(first.rec.client_port, ports.client);  // and the client's: one connection, seen twice
     EXPECT_NE(first.rec.conn_id, 0u);
     for (const auto& x : *side) EXPECT_EQ(x.rec.conn_id, first.rec.conn_id);
   }

@@ -35,6 +35,15 @@ inline void check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(std::string(what) + ": " + std::strerror(errno));
 }
 
+// The local port of a bound or connected IPv4/IPv6 socket.
+inline std::uint16_t local_port(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  check(::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0, "getsockname");
+  return ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
+                                       : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+}
+
 // A listening socket on the loopback of family af; port() is its port.
 class Listener {
  public:
@@ -43,10 +52,7 @@ class Listener {
     sockaddr_storage ss = loopback(af, 0);
     check(::bind(fd_.get(), reinterpret_cast<sockaddr*>(&ss), sizeof(ss)) == 0, "bind");
     check(::listen(fd_.get(), 128) == 0, "listen");
-    socklen_t len = sizeof(ss);
-    check(::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&ss), &len) == 0, "getsockname");
-    port_ = ntohs(af == AF_INET ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
-                                : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+    port_ = local_port(fd_.get());
   }
   std::uint16_t port() const { return port_; }
   Fd accept() const {

@@ -146,6 +146,7 @@ TEST_P(TlsApiTest, HttpExchangesOnBothSidesAreEachOneRecord) {
   TlsServer server(ctx.server(), kN, req.size(), api, 20);
   Fd c = connect_to(AF_INET, server.port());
   const std::uint64_t client_cookie = socket_cookie(c.get());
+  const std::uint16_t client_port = local_port(c.get());
   {
     TlsEnd end(ctx.client(), c.release(), false);
     for (int i = 0; i < kN; ++i) {
@@ -171,6 +172,7 @@ TEST_P(TlsApiTest, HttpExchangesOnBothSidesAreEachOneRecord) {
       EXPECT_EQ(x.rec.resp_bytes, kTlsResponse.size());
       EXPECT_EQ(x.rec.family, HS_AF_INET);
       EXPECT_EQ(x.rec.port, server.port());  // the server's port on both sides
+      EXPECT_EQ(x.rec.client_port, client_port);  // and the client's
       EXPECT_EQ(std::vector<std::uint8_t>(x.rec.addr, x.rec.addr + 4), (std::vector<std::uint8_t>{127, 0, 0, 1}));
       EXPECT_GT(x.rec.resp_ns, x.rec.req_ns);
     }

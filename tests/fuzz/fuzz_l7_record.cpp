@@ -57,5 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   check(table.size() <= 4);
   check(table.counters().exchanges == valid);
+  check(table.kept_bytes() <= hs::l7::TableLimits{}.max_kept_bytes);
+  // Forgetting every connection gives back all that was kept for other ends.
+  table.evict_idle(now + 2'000'000);
+  check(table.size() == 0 && table.kept_bytes() == 0);
   return 0;
 }

@@ -258,14 +258,18 @@ TEST(ConnectionTable, ForgottenEndsArePairedAfresh) {
   std::vector<protocols::L7Reading> out;
   decode(t, end_of(51, HS_NET_ROLE_SERVER, kPipeline, kReplies), 1, out);
   decode(t, end_of(52, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 1, out);
+  EXPECT_GE(t.kept_bytes(), kPipeline.size() + kReplies.size());  // 52 kept its exchange for 51
   t.evict_idle(500);
   EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.kept_bytes(), 0u);  // what the forgotten ends held is given back to the budget
   decode(t, end_of(53, HS_NET_ROLE_SERVER, kPipeline, kReplies), 600, out);
   decode(t, end_of(54, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 600, out);
   decode(t, end_of(53, HS_NET_ROLE_SERVER, kPipeline, kReplies), 600, out);
   decode(t, end_of(54, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 600, out);
   EXPECT_EQ(t.counters().shared, 1u);
   EXPECT_EQ(out.size(), 18u);
+  t.evict_idle(1000);
+  EXPECT_EQ(t.kept_bytes(), 0u);
 }
 
 // A port reused by a new socket: the newer end takes the pairing, the older

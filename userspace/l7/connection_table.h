@@ -56,6 +56,8 @@ class ConnectionTable {
   void set_keep_texts(bool on) { keep_texts_ = on; }
 
   std::size_t size() const { return conns_.size(); }
+  // Memory held for the other ends of local connections (within TableLimits::max_kept_bytes).
+  std::size_t kept_bytes() const { return kept_bytes_; }
   const TableCounters& counters() const { return counters_; }
 
  private:

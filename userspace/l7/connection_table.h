@@ -104,7 +104,7 @@ class ConnectionTable {
   TableLimits limits_;
   ConnMap conns_;
   std::unordered_map<std::uint64_t, Ends> ends_;  // by (family, server port, client port)
-  std::size_t kept_bytes_ = 0;                      // capacity held by Kept::bytes
+  std::size_t kept_bytes_ = 0;                      // the sum of every Kept::cost
   TableCounters counters_;
   bool keep_texts_ = true;
   std::vector<protocols::Operation> ops_;  // scratch

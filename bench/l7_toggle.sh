@@ -14,7 +14,8 @@
 #
 # Environment: BUILD_DIR (build), HOSTSCOPED, PAIRS (16), REQUESTS per run (60000),
 # REQUESTS_PIPELINED per run with -P > 1 (10 × REQUESTS), CLIENTS (50), PIPELINES ("1 16"), TESTS ("set get"), SETTLE seconds after each
-# switch (1.5: the probes attach and the TLS probe scans /proc first).
+# switch (1.5: the probes attach and the TLS probe scans /proc first), TLS ("on"; "off"
+# measures the socket-layer capture without the TLS probe).
 # Not part of CI: slow and noisy.
 set -euo pipefail
 
@@ -29,6 +30,7 @@ CLIENTS=${CLIENTS:-50}
 read -r -a PIPELINE_LIST <<<"${PIPELINES:-1 16}"
 read -r -a TEST_LIST <<<"${TESTS:-set get}"
 SETTLE=${SETTLE:-1.5}
+TLS=${TLS:-on}
 PY=/usr/bin/python3
 
 WORK=$(mktemp -d /tmp/hs-l7-toggle.XXXXXX)
@@ -53,6 +55,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 [[ $EUID -eq 0 ]] || die "run as root (the daemon loads BPF programs)"
+[[ $TLS == on || $TLS == off ]] || die "TLS must be on or off"
 command -v redis-benchmark >/dev/null || die "redis-benchmark missing: scripts/setup installs it"
 [[ -x $HOSTSCOPED ]] || die "$HOSTSCOPED missing: build it (scripts/setup hostscoped)"
 
@@ -61,7 +64,8 @@ SERVICES_UP=1
 eval "$("$ROOT/scripts/services" env)"
 [[ -n ${HS_REDIS_PORT:-} ]] || die "services did not report the redis port"
 
-launch_daemon $'[monitoring]\nl7_enabled = true\n' l7 || die "daemon has no l7 probe"
+tls_line="tls_enabled = $([[ $TLS == on ]] && echo true || echo false)"
+launch_daemon $'[monitoring]\nl7_enabled = true\n'"$tls_line"$'\n' l7 || die "daemon has no l7 probe"
 
 switch_l7() {  # switch_l7 true|false
   curl -sf --max-time 10 -X PUT -H "Authorization: Bearer $(cat "$WORK/state/admin.token")" \
@@ -102,7 +106,7 @@ echo
 echo "redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v='), $(nproc) CPUs," \
   "kernel $(uname -r). \`redis-benchmark -n $REQUESTS -c $CLIENTS\` (\`-n $REQUESTS_PIPELINED\` with -P > 1," \
   "127.0.0.1), $PAIRS pairs" \
-  "(L7 off and on, the order alternating; ${SETTLE} s after each switch)."
+  "(L7 off and on, the order alternating; ${SETTLE} s after each switch; TLS probe $TLS)."
 echo
 $PY - "$WORK/samples.txt" "$WORK/status.json" <<'EOF'
 import collections, json, os, statistics, sys

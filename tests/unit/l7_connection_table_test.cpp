@@ -297,5 +297,22 @@ TEST(ConnectionTable, ANewerEndOnTheSamePortsTakesThePairing) {
   EXPECT_EQ(out.size(), 21u);
 }
 
+// An end decoded without literal texts is no decoding for an end that keeps
+// them (capture_literals switched between the two records).
+TEST(ConnectionTable, EndsDecodedWithOtherTextSettingsAreNotShared) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  decode(t, end_of(71, HS_NET_ROLE_SERVER, kPipeline, kReplies), 1, out);
+  decode(t, end_of(72, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 1, out);  // kept, with texts
+  t.set_keep_texts(false);
+  decode(t, end_of(71, HS_NET_ROLE_SERVER, kPipeline, kReplies), 1, out);
+  t.set_keep_texts(true);
+  decode(t, end_of(72, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 1, out);
+  EXPECT_EQ(t.counters().shared, 0u);
+  ASSERT_EQ(out.size(), 12u);
+  EXPECT_EQ(out[9].op.text, "GET k");  // the client's own decoding, with its text
+  EXPECT_FALSE(out[9].server_side);
+}
+
 }  // namespace
 }  // namespace hs::l7

@@ -58,14 +58,14 @@ ConnectionTable::Conn& ConnectionTable::conn_for(const hs_l7_record& rec, const 
   c.server = rec.role == HS_NET_ROLE_SERVER;
   if (c.decoder && c.decoder->stateless()) c.pair = pair_key(rec);
   Conn& added = conns_.emplace(rec.conn_id, std::move(c)).first->second;
-  if (added.pair) take_slot(added.pair, added);
+  if (added.pair) take_slot(added);
   return added;
 }
 
 // A newer connection on the same ports takes the slot of an older one: it is
 // the live one, and the older is paired no more.
-void ConnectionTable::take_slot(std::uint64_t pair, Conn& c) {
-  Ends& e = ends_[pair];
+void ConnectionTable::take_slot(Conn& c) {
+  Ends& e = ends_[c.pair];
   Conn*& slot = c.server ? e.server : e.client;
   if (slot) slot->ends = nullptr;
   slot = &c;
@@ -104,7 +104,8 @@ void ConnectionTable::keep_for_other_end(Conn& c, const protocols::Exchange& ex)
   Kept& k = c.kept;
   k.valid = false;
   if (ops_.size() > kMaxKeptOps || !other_end(c)) return;
-  const std::size_t cost = std::max(k.bytes.capacity(), ex.request.size() + ex.response.size()) + ops_cost(ops_);
+  const std::size_t ops = ops_cost(ops_);
+  const std::size_t cost = std::max(k.bytes.capacity(), ex.request.size() + ex.response.size()) + ops;
   if (kept_bytes_ - k.cost + cost > limits_.max_kept_bytes) return;
   k.bytes.assign(ex.request);
   k.bytes.append(ex.response);
@@ -112,7 +113,7 @@ void ConnectionTable::keep_for_other_end(Conn& c, const protocols::Exchange& ex)
   k.texts = ex.keep_text;
   k.ops = ops_;
   k.valid = true;
-  set_cost(k, k.bytes.capacity() + ops_cost(k.ops));
+  set_cost(k, k.bytes.capacity() + ops);  // the copy holds what ops_ does
 }
 
 void ConnectionTable::set_cost(Kept& k, std::size_t cost) {

@@ -93,7 +93,7 @@ class ConnectionTable {
   Conn& conn_for(const hs_l7_record& rec, const protocols::Exchange& ex, std::uint64_t now_ns);
   void evict_oldest();
   ConnMap::iterator forget(ConnMap::iterator it);
-  void take_slot(std::uint64_t pair, Conn& c);
+  void take_slot(Conn& c);
   static Conn* other_end(const Conn& c);
   bool take_from_other_end(const Conn& c, const protocols::Exchange& ex);
   void keep_for_other_end(Conn& c, const protocols::Exchange& ex);

@@ -6,7 +6,8 @@
  * socket, in the calling task, with the socket at hand (no fd lookup). The
  * user buffer comes from the syscall's own arguments in the task's saved user
  * registers (read/write/readv/writev/sendto/recvfrom/sendmsg/recvmsg), so no
- * program runs on any other syscall.
+ * program runs on any other syscall. The programs are not attached themselves:
+ * the socket hooks' chain runs them (lib/sock_chain.bpf.h).
  *
  * Per socket (SK_STORAGE): the protocol, recognised from the first request
  * bytes (connections that never look like one are ignored after a few tries),
@@ -26,6 +27,7 @@
 #include "sock_unix.bpf.h"
 #include "sock_addr.bpf.h"
 #include "l7_detect.bpf.h"
+#include "sock_chain.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -307,6 +309,7 @@ SEC("tp_btf/sock_send_length")
 int BPF_PROG(hs_l7_send, struct sock *sk, int ret, int flags)
 {
 	l7__io(sk, ret, flags, true);
+	sock_chain__after(ctx, &hs_sock_send_chain, HS_SOCK_SLOT_L7);
 	return 0;
 }
 
@@ -314,5 +317,6 @@ SEC("tp_btf/sock_recv_length")
 int BPF_PROG(hs_l7_recv, struct sock *sk, int ret, int flags)
 {
 	l7__io(sk, ret, flags, false);
+	sock_chain__after(ctx, &hs_sock_recv_chain, HS_SOCK_SLOT_L7);
 	return 0;
 }

@@ -10,7 +10,8 @@
  * existed before the probe was loaded. Softirq events (handshake completion,
  * tcp_probe, retransmits, resets) then find the owner on the socket.
  *
- * Only tp_btf tracepoints and iterators are used: this kernel has no kprobes. */
+ * Only tp_btf tracepoints and iterators are used: this kernel has no kprobes.
+ * The send/receive programs run from the socket hooks' chain (lib/sock_chain.bpf.h). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -20,6 +21,7 @@
 #include "maps.bpf.h"
 #include "latency.bpf.h"
 #include "sock_addr.bpf.h"
+#include "sock_chain.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -304,6 +306,7 @@ SEC("tp_btf/sock_send_length")
 int BPF_PROG(hs_net_send, struct sock *sk, int ret, int flags)
 {
 	net__io(sk, ret, flags, true);
+	sock_chain__after(ctx, &hs_sock_send_chain, HS_SOCK_SLOT_NET);
 	return 0;
 }
 
@@ -311,6 +314,7 @@ SEC("tp_btf/sock_recv_length")
 int BPF_PROG(hs_net_recv, struct sock *sk, int ret, int flags)
 {
 	net__io(sk, ret, flags, false);
+	sock_chain__after(ctx, &hs_sock_recv_chain, HS_SOCK_SLOT_NET);
 	return 0;
 }
 

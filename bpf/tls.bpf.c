@@ -12,7 +12,8 @@
  * sock_send_length / sock_recv_length events name the socket under it. Reads
  * always touch it before their plaintext comes back; a connection's first write
  * (a client's request) takes it from the send inside that write. Outside an SSL
- * call those programs do one task-storage lookup and leave. */
+ * call those programs do one global load and leave; the socket hooks' chain
+ * runs them (lib/sock_chain.bpf.h). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -23,6 +24,7 @@
 #include "l7_record.bpf.h"
 #include "sock_addr.bpf.h"
 #include "sock_unix.bpf.h"
+#include "sock_chain.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -456,6 +458,7 @@ SEC("tp_btf/sock_send_length")
 int BPF_PROG(hs_tls_send, struct sock *sk, int ret, int flags)
 {
 	tls__sock(sk, true);
+	sock_chain__after(ctx, &hs_sock_send_chain, HS_SOCK_SLOT_TLS);
 	return 0;
 }
 
@@ -463,6 +466,7 @@ SEC("tp_btf/sock_recv_length")
 int BPF_PROG(hs_tls_recv, struct sock *sk, int ret, int flags)
 {
 	tls__sock(sk, false);
+	sock_chain__after(ctx, &hs_sock_recv_chain, HS_SOCK_SLOT_TLS);
 	return 0;
 }
 

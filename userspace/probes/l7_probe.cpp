@@ -19,7 +19,8 @@ Status l7_error(std::string_view step, int err, std::string_view what = {}) { re
 
 }  // namespace
 
-L7Probe::L7Probe(SkelPtr skel) : skel_(std::move(skel)), ring_(nullptr, &ring_buffer__free) {}
+L7Probe::L7Probe(SkelPtr skel, std::shared_ptr<SockHooks> hooks)
+    : skel_(std::move(skel)), ring_(nullptr, &ring_buffer__free), slot_(std::move(hooks), HS_SOCK_SLOT_L7) {}
 
 L7Probe::~L7Probe() {
   detach();
@@ -33,9 +34,11 @@ Result<std::unique_ptr<L7Probe>> L7Probe::load(const L7ProbeOptions& options) {
   if (!skel) return l7_error("open", errno);
   if (int err = bpf_map__set_max_entries(skel->maps.hs_l7_events, bytes)) return l7_error("configure", err);
   skel->data->hs_l7_wakeup_bytes = bytes / 4;
+  auto hooks = SockHooks::join(skel->maps.hs_sock_send_chain, skel->maps.hs_sock_recv_chain);
+  if (!hooks.ok()) return hooks.status();
   if (int err = l7_bpf::load(skel.get())) return l7_error("load", err);
 
-  std::unique_ptr<L7Probe> probe(new L7Probe(std::move(skel)));
+  std::unique_ptr<L7Probe> probe(new L7Probe(std::move(skel), std::move(hooks.value())));
   auto ncpus = possible_cpus("l7");
   if (!ncpus.ok()) return ncpus.status();
   probe->ncpus_ = ncpus.value();
@@ -48,19 +51,10 @@ Result<std::unique_ptr<L7Probe>> L7Probe::load(const L7ProbeOptions& options) {
 
 Status L7Probe::attach() {
   if (attached()) return {};
-  for (bpf_program* prog : {skel_->progs.hs_l7_send, skel_->progs.hs_l7_recv}) {
-    bpf_link* link = bpf_program__attach(prog);
-    if (!link) {
-      int err = errno;
-      detach();
-      return l7_error("attach", err, bpf_program__name(prog));
-    }
-    links_.emplace_back(link, &bpf_link__destroy);
-  }
-  return {};
+  return slot_.fill(skel_->progs.hs_l7_send, skel_->progs.hs_l7_recv);
 }
 
-void L7Probe::detach() { links_.clear(); }
+void L7Probe::detach() { slot_.clear(); }
 
 int L7Probe::on_record(void* ctx, void* data, std::size_t size) {
   auto* self = static_cast<L7Probe*>(ctx);
@@ -93,7 +87,9 @@ std::array<std::uint64_t, HS_DROP_L7_COUNT> L7Probe::drops() const {
   return total;
 }
 
-std::uint64_t L7Probe::missed_runs() const { return probes::missed_runs(skel_->obj); }
+std::uint64_t L7Probe::missed_runs() const {
+  return probes::missed_runs(skel_->obj) + slot_.missed_runs();
+}
 
 std::uint32_t L7Probe::ringbuf_bytes() const { return bpf_map__max_entries(skel_->maps.hs_l7_events); }
 

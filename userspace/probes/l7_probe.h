@@ -12,9 +12,9 @@
 #include "common/status.h"
 #include "hostscope/wire.h"
 #include "probes/bpf_maps.h"
+#include "probes/sock_hooks.h"
 
 struct l7_bpf;
-struct bpf_link;
 struct ring_buffer;
 
 namespace hs::probes {
@@ -39,7 +39,7 @@ class L7Probe {
 
   Status attach();
   void detach();
-  bool attached() const { return !links_.empty(); }
+  bool attached() const { return slot_.filled(); }
 
   // Hands every record waiting on the ring buffer to sink; waits up to timeout_ms
   // for the first one (0: no wait). Returns how many were consumed. Malformed
@@ -55,14 +55,13 @@ class L7Probe {
 
  private:
   using SkelPtr = std::unique_ptr<l7_bpf, void (*)(l7_bpf*)>;
-  using LinkPtr = std::unique_ptr<bpf_link, int (*)(bpf_link*)>;
   using RingPtr = std::unique_ptr<ring_buffer, void (*)(ring_buffer*)>;
-  explicit L7Probe(SkelPtr skel);
+  L7Probe(SkelPtr skel, std::shared_ptr<SockHooks> hooks);
   static int on_record(void* ctx, void* data, std::size_t size);
 
   SkelPtr skel_;
   RingPtr ring_;
-  std::vector<LinkPtr> links_;
+  SockSlot slot_;  // the send/receive programs, in the socket hooks' chain
   int ncpus_ = 1;
   const Sink* sink_ = nullptr;  // valid during consume()
   std::uint64_t malformed_ = 0;

@@ -22,7 +22,7 @@ constexpr std::size_t kMaxIteratorBytes = 64u << 20;  // 64 MiB: ~800k sockets
 
 }  // namespace
 
-NetProbe::NetProbe(SkelPtr skel) : skel_(std::move(skel)) {}
+NetProbe::NetProbe(SkelPtr skel, std::shared_ptr<SockHooks> hooks) : skel_(std::move(skel)), slot_(std::move(hooks), HS_SOCK_SLOT_NET) {}
 
 NetProbe::~NetProbe() { detach(); }
 
@@ -31,9 +31,11 @@ Result<std::unique_ptr<NetProbe>> NetProbe::load(const NetProbeOptions& options)
   SkelPtr skel(net_bpf::open(), &net_bpf::destroy);
   if (!skel) return net_error("open", errno);
   if (int err = bpf_map__set_max_entries(skel->maps.hs_net_aggr, options.max_entries)) return net_error("configure", err);
+  auto hooks = SockHooks::join(skel->maps.hs_sock_send_chain, skel->maps.hs_sock_recv_chain);
+  if (!hooks.ok()) return hooks.status();
   if (int err = net_bpf::load(skel.get())) return net_error("load", err);
 
-  std::unique_ptr<NetProbe> probe(new NetProbe(std::move(skel)));
+  std::unique_ptr<NetProbe> probe(new NetProbe(std::move(skel), std::move(hooks.value())));
   auto ncpus = possible_cpus("net");
   if (!ncpus.ok()) return ncpus.status();
   probe->ncpus_ = ncpus.value();
@@ -45,10 +47,8 @@ Result<std::unique_ptr<NetProbe>> NetProbe::load(const NetProbeOptions& options)
 
 Status NetProbe::attach() {
   if (attached()) return {};
-  bpf_program* progs[] = {skel_->progs.hs_net_state,       skel_->progs.hs_net_send,
-                          skel_->progs.hs_net_recv,        skel_->progs.hs_net_tcp_probe,
-                          skel_->progs.hs_net_retransmit,  skel_->progs.hs_net_reset_sent,
-                          skel_->progs.hs_net_reset_received};
+  bpf_program* progs[] = {skel_->progs.hs_net_state, skel_->progs.hs_net_tcp_probe, skel_->progs.hs_net_retransmit,
+                          skel_->progs.hs_net_reset_sent, skel_->progs.hs_net_reset_received};
   for (bpf_program* prog : progs) {
     bpf_link* link = bpf_program__attach(prog);
     if (!link) {
@@ -58,12 +58,19 @@ Status NetProbe::attach() {
     }
     links_.emplace_back(link, &bpf_link__destroy);
   }
+  if (Status st = slot_.fill(skel_->progs.hs_net_send, skel_->progs.hs_net_recv); !st.ok()) {
+    detach();
+    return st;
+  }
   // Sockets opened from now on are seen being set up; older ones are found in the file tables.
   if (Status st = own_open_sockets(); !st.ok()) spdlog::warn("net: sockets open before attach stay unowned: {}", st.text());
   return {};
 }
 
-void NetProbe::detach() { links_.clear(); }
+void NetProbe::detach() {
+  slot_.clear();
+  links_.clear();
+}
 
 Status NetProbe::own_open_sockets() {
   // The TCP iterator first (re)learns the listening ports, which tell accepted sockets from connected ones.
@@ -137,7 +144,7 @@ std::array<std::uint64_t, HS_DROP_NET_COUNT> NetProbe::drops() const {
   return total;
 }
 
-std::uint64_t NetProbe::missed_runs() const { return probes::missed_runs(skel_->obj); }
+std::uint64_t NetProbe::missed_runs() const { return probes::missed_runs(skel_->obj) + slot_.missed_runs(); }
 
 std::uint32_t NetProbe::max_entries() const { return bpf_map__max_entries(skel_->maps.hs_net_aggr); }
 

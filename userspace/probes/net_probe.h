@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "hostscope/wire.h"
 #include "probes/bpf_maps.h"
+#include "probes/sock_hooks.h"
 
 struct net_bpf;
 struct bpf_link;
@@ -57,13 +58,14 @@ class NetProbe {
  private:
   using SkelPtr = std::unique_ptr<net_bpf, void (*)(net_bpf*)>;
   using LinkPtr = std::unique_ptr<bpf_link, int (*)(bpf_link*)>;
-  explicit NetProbe(SkelPtr skel);
+  NetProbe(SkelPtr skel, std::shared_ptr<SockHooks> hooks);
   // Runs an iterator program once, collecting what it writes.
   Status run_iterator(bpf_program* prog, std::vector<unsigned char>& output);
   Status own_open_sockets();
 
   SkelPtr skel_;
   std::vector<LinkPtr> links_;
+  SockSlot slot_;  // the send/receive programs, in the socket hooks' chain
   int ncpus_ = 1;
   std::size_t entries_ = 0;
   std::uint64_t found_open_ = 0;

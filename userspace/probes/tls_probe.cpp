@@ -78,8 +78,11 @@ std::string_view next_field(std::string_view& s) {
 
 }  // namespace
 
-TlsProbe::TlsProbe(SkelPtr skel, TlsProbeOptions options)
-    : skel_(std::move(skel)), options_(std::move(options)), ring_(nullptr, &ring_buffer__free) {}
+TlsProbe::TlsProbe(SkelPtr skel, TlsProbeOptions options, std::shared_ptr<SockHooks> hooks)
+    : skel_(std::move(skel)),
+      options_(std::move(options)),
+      ring_(nullptr, &ring_buffer__free),
+      slot_(std::move(hooks), HS_SOCK_SLOT_TLS) {}
 
 TlsProbe::~TlsProbe() {
   detach();
@@ -95,9 +98,11 @@ Result<std::unique_ptr<TlsProbe>> TlsProbe::load(const TlsProbeOptions& options)
   if (int err = bpf_map__set_max_entries(skel->maps.hs_tls_conns, std::max<std::uint32_t>(options.max_connections, 16)))
     return tls_error("configure", err);
   skel->data->hs_tls_wakeup_bytes = bytes / 4;
+  auto hooks = SockHooks::join(skel->maps.hs_sock_send_chain, skel->maps.hs_sock_recv_chain);
+  if (!hooks.ok()) return hooks.status();
   if (int err = tls_bpf::load(skel.get())) return tls_error("load", err);
 
-  std::unique_ptr<TlsProbe> probe(new TlsProbe(std::move(skel), options));
+  std::unique_ptr<TlsProbe> probe(new TlsProbe(std::move(skel), options, std::move(hooks.value())));
   auto ncpus = possible_cpus("tls");
   if (!ncpus.ok()) return ncpus.status();
   probe->ncpus_ = ncpus.value();
@@ -115,8 +120,7 @@ Result<std::unique_ptr<TlsProbe>> TlsProbe::load(const TlsProbeOptions& options)
 Status TlsProbe::attach() {
   if (attached()) return {};
   // Exec notices first, so a process that execs during the scan is checked later.
-  for (bpf_program* prog : {skel_->progs.hs_tls_exec, skel_->progs.hs_tls_exit, skel_->progs.hs_tls_send,
-                            skel_->progs.hs_tls_recv}) {
+  for (bpf_program* prog : {skel_->progs.hs_tls_exec, skel_->progs.hs_tls_exit}) {
     bpf_link* link = bpf_program__attach(prog);
     if (!link) {
       int err = errno;
@@ -124,6 +128,10 @@ Status TlsProbe::attach() {
       return tls_error("attach", err, bpf_program__name(prog));
     }
     links_.emplace_back(link, &bpf_link__destroy);
+  }
+  if (Status st = slot_.fill(skel_->progs.hs_tls_send, skel_->progs.hs_tls_recv); !st.ok()) {
+    detach();
+    return st;
   }
   if (options_.system_libraries) attach_system_libraries();
   if (options_.scan_running) scan_all(nullptr);
@@ -134,6 +142,7 @@ Status TlsProbe::attach() {
 
 void TlsProbe::detach() {
   libs_.clear();  // uprobes go with their links
+  slot_.clear();
   links_.clear();
   checks_.clear();
   release_pending_.clear();
@@ -519,7 +528,7 @@ std::array<std::uint64_t, HS_DROP_TLS_COUNT> TlsProbe::drops() const {
   return total;
 }
 
-std::uint64_t TlsProbe::missed_runs() const { return probes::missed_runs(skel_->obj); }
+std::uint64_t TlsProbe::missed_runs() const { return probes::missed_runs(skel_->obj) + slot_.missed_runs(); }
 
 std::uint32_t TlsProbe::ringbuf_bytes() const { return bpf_map__max_entries(skel_->maps.hs_tls_events); }
 

@@ -29,6 +29,7 @@
 #include "common/status.h"
 #include "hostscope/wire.h"
 #include "probes/l7_probe.h"
+#include "probes/sock_hooks.h"
 
 struct tls_bpf;
 struct bpf_link;
@@ -136,7 +137,7 @@ class TlsProbe {
     std::string range;  // "start-end", for /proc/<pid>/map_files
   };
 
-  TlsProbe(SkelPtr skel, TlsProbeOptions options);
+  TlsProbe(SkelPtr skel, TlsProbeOptions options, std::shared_ptr<SockHooks> hooks);
   static int on_record(void* ctx, void* data, std::size_t size);
   static int on_proc(void* ctx, void* data, std::size_t size);
 
@@ -156,7 +157,8 @@ class TlsProbe {
   SkelPtr skel_;
   TlsProbeOptions options_;
   RingPtr ring_;
-  std::vector<LinkPtr> links_;  // socket and process programs
+  std::vector<LinkPtr> links_;  // process programs
+  SockSlot slot_;               // the socket programs, in the socket hooks' chain
   std::map<FileId, Library> libs_;
   std::multimap<Clock::time_point, Check> checks_;  // by due time
   std::set<FileId> failed_;     // files that could not be attached: not retried

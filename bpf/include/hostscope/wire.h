@@ -194,6 +194,16 @@ enum hs_net_drop {
 #define HS_NET_DEFAULT_MAX_ENTRIES 4096
 #define HS_NET_MAX_LISTEN_PORTS 1024
 
+/* ---- socket send/receive hooks (see bpf/sock_hooks.bpf.c) ---------------
+ * One program per tracepoint (sock_send_length, sock_recv_length) is attached;
+ * it runs the probes' programs in these slots of a program array, in order. */
+enum hs_sock_slot {
+	HS_SOCK_SLOT_NET = 0,
+	HS_SOCK_SLOT_L7 = 1,
+	HS_SOCK_SLOT_TLS = 2,
+	HS_SOCK_SLOTS = 3,
+};
+
 /* ---- L7 exchanges (database, cache, HTTP) -------------------------------- */
 
 /* Protocol the kernel recognised on a connection (values of protocols::Protocol). */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# redis-benchmark throughput with the L7 capture switched off and on in ONE daemon,
+# redis-benchmark (and pgbench -S) throughput with the L7 capture switched off and on in ONE daemon,
 # by `PUT monitoring/config {"l7_enabled": ...}`, in many short alternating pairs.
 #
 #   bench/l7_toggle.sh > report.md          (as root)
@@ -15,7 +15,9 @@
 # Environment: BUILD_DIR (build), HOSTSCOPED, PAIRS (16), REQUESTS per run (60000),
 # REQUESTS_PIPELINED per run with -P > 1 (10 × REQUESTS), CLIENTS (50), PIPELINES ("1 16"), TESTS ("set get"), SETTLE seconds after each
 # switch (1.5: the probes attach and the TLS probe scans /proc first), TLS ("on"; "off"
-# measures the socket-layer capture without the TLS probe).
+# measures the socket-layer capture without the TLS probe), PG_SECONDS (0: no
+# pgbench; N: each run also does `pgbench -S -M simple -c 4 -j 2 -T N` over the
+# Unix socket, scale 10).
 # Not part of CI: slow and noisy.
 set -euo pipefail
 
@@ -31,6 +33,8 @@ read -r -a PIPELINE_LIST <<<"${PIPELINES:-1 16}"
 read -r -a TEST_LIST <<<"${TESTS:-set get}"
 SETTLE=${SETTLE:-1.5}
 TLS=${TLS:-on}
+PG_SECONDS=${PG_SECONDS:-0}
+PG_BIN=/usr/lib/postgresql/15/bin
 PY=/usr/bin/python3
 
 WORK=$(mktemp -d /tmp/hs-l7-toggle.XXXXXX)
@@ -48,7 +52,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_daemon
-  if ((SERVICES_UP)); then "$ROOT/scripts/services" stop redis >&2 || true; fi
+  if ((SERVICES_UP)); then "$ROOT/scripts/services" stop "${SERVICES[@]}" >&2 || true; fi
   if ((rc == 0)); then rm -rf "$WORK"; else log "logs kept in $WORK"; fi
   exit "$rc"
 }
@@ -59,10 +63,19 @@ trap cleanup EXIT INT TERM
 command -v redis-benchmark >/dev/null || die "redis-benchmark missing: scripts/setup installs it"
 [[ -x $HOSTSCOPED ]] || die "$HOSTSCOPED missing: build it (scripts/setup hostscoped)"
 
+SERVICES=(redis)
+((PG_SECONDS > 0)) && SERVICES+=(postgres)
+[[ $PG_SECONDS == 0 || -x $PG_BIN/pgbench ]] || die "pgbench missing: scripts/setup installs it"
 SERVICES_UP=1
-"$ROOT/scripts/services" start redis >&2 || die "scripts/services could not start redis"
+"$ROOT/scripts/services" start "${SERVICES[@]}" >&2 || die "scripts/services could not start ${SERVICES[*]}"
 eval "$("$ROOT/scripts/services" env)"
 [[ -n ${HS_REDIS_PORT:-} ]] || die "services did not report the redis port"
+PG=()
+if ((PG_SECONDS > 0)); then
+  PG=(-h "$HS_PG_SOCKDIR" -p "$HS_PG_PORT" -U "$HS_PG_USER")
+  "$PG_BIN/pgbench" -i -q -s 10 "${PG[@]}" "$HS_PG_DB" >"$WORK/pgbench-init.log" 2>&1 \
+    || die "pgbench -i failed (see $WORK/pgbench-init.log)"
+fi
 
 tls_line="tls_enabled = $([[ $TLS == on ]] && echo true || echo false)"
 launch_daemon $'[monitoring]\nl7_enabled = true\n'"$tls_line"$'\n' l7 || die "daemon has no l7 probe"
@@ -79,6 +92,14 @@ switch_l7() {  # switch_l7 true|false
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 daemon_ticks() { awk '{print $14 + $15}' "/proc/$DAEMON_PID/stat"; }
 
+# One pgbench -S run: "<tps> <transactions>".
+run_pgbench() {
+  local out
+  out=$("$PG_BIN/pgbench" -n -S -M simple -c 4 -j 2 -T "$PG_SECONDS" "${PG[@]}" "$HS_PG_DB" 2>>"$WORK/pgbench.err")
+  awk '/^tps = / { tps = $3 } /^number of transactions actually processed:/ { split($6, a, "/"); n = a[1] }
+       END { print (tps ? tps : 0), (n ? n : 1) }' <<<"$out"
+}
+
 : >"$WORK/samples.txt"
 for ((pair = 1; pair <= PAIRS; pair++)); do
   log "pair $pair/$PAIRS"
@@ -86,6 +107,12 @@ for ((pair = 1; pair <= PAIRS; pair++)); do
   ((pair % 2 == 0)) && order="true false"  # neither state always goes first
   for state in $order; do
     switch_l7 "$state"
+    if ((PG_SECONDS > 0)); then
+      b0=$(busy_ticks) d0=$(daemon_ticks)
+      read -r tps n < <(run_pgbench)
+      b1=$(busy_ticks) d1=$(daemon_ticks)
+      echo "$pair $state pgbench_-S_0 $tps $((b1 - b0)) $((d1 - d0)) $n" >>"$WORK/samples.txt"
+    fi
     for pipeline in "${PIPELINE_LIST[@]}"; do
       for test in "${TEST_LIST[@]}"; do
         n=$REQUESTS
@@ -94,24 +121,26 @@ for ((pair = 1; pair <= PAIRS; pair++)); do
         rps=$(redis-benchmark -h 127.0.0.1 -p "$HS_REDIS_PORT" -t "$test" -n "$n" -c "$CLIENTS" \
               -P "$pipeline" --csv 2>>"$WORK/redis-benchmark.err" | tail -1 | tr -d '"' | cut -d, -f2)
         b1=$(busy_ticks) d1=$(daemon_ticks)
-        echo "$pair $state ${test^^}_-P_$pipeline ${rps:-0} $((b1 - b0)) $((d1 - d0)) $n" >>"$WORK/samples.txt"
+        echo "$pair $state redis_${test^^}_-P_$pipeline ${rps:-0} $((b1 - b0)) $((d1 - d0)) $n" >>"$WORK/samples.txt"
       done
     done
   done
 done
 api monitoring/status >"$WORK/status.json" || die "monitoring/status failed"
 
-echo "## L7 capture switched off/on in one daemon: redis-benchmark"
+echo "## L7 capture switched off/on in one daemon: redis-benchmark$( ((PG_SECONDS > 0)) && echo ' and pgbench')"
 echo
 echo "redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v='), $(nproc) CPUs," \
   "kernel $(uname -r). \`redis-benchmark -n $REQUESTS -c $CLIENTS\` (\`-n $REQUESTS_PIPELINED\` with -P > 1," \
   "127.0.0.1), $PAIRS pairs" \
-  "(L7 off and on, the order alternating; ${SETTLE} s after each switch; TLS probe $TLS)."
+  "(L7 off and on, the order alternating; ${SETTLE} s after each switch; TLS probe $TLS)$( ((PG_SECONDS > 0)) &&
+  echo "; \`pgbench -S -M simple -c 4 -j 2 -T $PG_SECONDS\` (scale 10, Unix socket) per run, in tps")."
 echo
 $PY - "$WORK/samples.txt" "$WORK/status.json" <<'EOF'
 import collections, json, os, statistics, sys
 tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
 runs = collections.defaultdict(dict)
+label = lambda w: (w.rsplit("_", 1)[0] if w.startswith("pgbench") else w).replace("_", " ")
 cpu = collections.defaultdict(dict)  # (workload, pair) -> state -> (machine, daemon) µs per request
 for line in open(sys.argv[1]):
     pair, state, workload, rps, busy, daemon, n = line.split()
@@ -125,8 +154,8 @@ for w in sorted({k[0] for k in runs}, key=lambda s: (int(s.rsplit("_", 1)[1]), s
         continue
     ratios = sorted(p["true"] / p["false"] for p in pairs)
     q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
-    print("| redis %s | %.0f | %.0f | **%.3f** | %.2f–%.2f |" % (
-        w.replace("_", " "), statistics.median(p["false"] for p in pairs),
+    print("| %s | %.0f | %.0f | **%.3f** | %.2f–%.2f |" % (
+        label(w), statistics.median(p["false"] for p in pairs),
         statistics.median(p["true"] for p in pairs), statistics.median(ratios), q[0], q[2]))
 print()
 print("Machine CPU per request (user + system + interrupts, all processes; not idle or steal) and the "
@@ -141,8 +170,8 @@ for w in sorted({k[0] for k in cpu}, key=lambda s: (int(s.rsplit("_", 1)[1]), s)
         continue
     ratios = sorted(p["false"][0] / p["true"][0] for p in pairs)
     q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
-    print("| redis %s | %.2f | %.2f | %.2f | **%.3f** | %.2f–%.2f |" % (
-        w.replace("_", " "), statistics.median(p["false"][0] for p in pairs),
+    print("| %s | %.2f | %.2f | %.2f | **%.3f** | %.2f–%.2f |" % (
+        label(w), statistics.median(p["false"][0] for p in pairs),
         statistics.median(p["true"][0] for p in pairs), statistics.median(p["true"][1] for p in pairs),
         statistics.median(ratios), q[0], q[2]))
 status = json.load(open(sys.argv[2]))

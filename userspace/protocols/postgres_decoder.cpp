@@ -129,10 +129,15 @@ class PostgresDecoder final : public ConnectionDecoder {
 
  private:
   void add_step(StepKind k, const StatementPtr& s = nullptr) {
+    add_step(k, s && !s->method.empty() && ops_.size() < kMaxPgOps ? make_op(*s) : Operation{});
+  }
+
+  // A step with its operation (none if op has no method: an empty statement is a ping, not a query).
+  void add_step(StepKind k, Operation&& op) {
     Step st{k, -1};
-    if (s && !s->method.empty() && ops_.size() < kMaxPgOps) {  // an empty statement is a ping, not a query
+    if (!op.method.empty() && ops_.size() < kMaxPgOps) {
       st.op = static_cast<int>(ops_.size());
-      ops_.push_back(make_op(*s));
+      ops_.push_back(std::move(op));
     }
     steps_.push_back(st);
   }
@@ -201,8 +206,9 @@ class PostgresDecoder final : public ConnectionDecoder {
     switch (m.type) {
       case 'Q': {
         std::string_view sql = pg_cstring(m.body, p, w1);
-        StatementPtr s = make_statement(sql, !w1);
-        add_step(StepKind::simple_query, s);
+        // Run once and not kept: its operation takes the description's strings.
+        add_step(StepKind::simple_query,
+                 sql_operation(Protocol::postgresql, describe_sql(sql, !w1, SqlDialect::postgresql)));
         pending = nullptr;
         return true;
       }

@@ -54,6 +54,10 @@ bool is_keyword(std::string_view word) {
   return false;
 }
 
+bool printable_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
 bool word_is(const SqlToken& t, std::string_view upper) {
   return t.kind == SqlTokenKind::word && iequals(t.text, upper);
 }
@@ -78,6 +82,7 @@ class Fingerprinter {
 
   std::string run(std::string_view sql) {
     bool cut = sql.size() > kMaxSqlScan;
+    out_.reserve(std::min(sql.size(), kMaxFingerprint + 64) + 16);  // the output is rarely longer than the input
     SqlLexer lex(sql.substr(0, kMaxSqlScan), dialect_);
     SqlToken t;
     while (lex.next(t)) {
@@ -111,8 +116,12 @@ class Fingerprinter {
     }
     if (list_.mode == ListState::Mode::open && list_.items > 0) collapse();  // a list cut by the capture
     std::string clean;
-    clean.reserve(std::min(out_.size(), kMaxFingerprint + 8));
-    if (!append_clean(clean, out_, kMaxFingerprint + 8, Controls::to_space)) cut = true;
+    if (out_.size() <= kMaxFingerprint + 8 && printable_ascii(out_)) {
+      clean = std::move(out_);  // what append_clean would copy unchanged
+    } else {
+      clean.reserve(std::min(out_.size(), kMaxFingerprint + 8));
+      if (!append_clean(clean, out_, kMaxFingerprint + 8, Controls::to_space)) cut = true;
+    }
     // After cleaning: a quoted identifier cut by the capture may end in a control byte.
     while (!clean.empty() && (clean.back() == ' ' || clean.back() == ';')) clean.pop_back();
     if (clean.size() > kMaxFingerprint) {

@@ -1,17 +1,24 @@
 #include "protocols/sql_statement.h"
 
+#include <algorithm>
+
 #include "protocols/text.h"
 
 namespace hs::protocols {
 
-SqlStatementPtr make_sql_statement(std::string_view sql, bool cut, SqlDialect dialect) {
-  auto s = std::make_shared<SqlStatement>();
-  cut = !append_clean(s->text, sql, kMaxSqlText, Controls::keep_layout) || cut;
+SqlStatement describe_sql(std::string_view sql, bool cut, SqlDialect dialect) {
+  SqlStatement s;
+  s.text.reserve(std::min(sql.size(), kMaxSqlText));
+  cut = !append_clean(s.text, sql, kMaxSqlText, Controls::keep_layout) || cut;
   std::string_view kept = sql.substr(0, kMaxSqlText);
-  s->fingerprint = fingerprint_sql(kept, dialect);
-  s->method = std::string(sql_verb(kept, dialect));
-  s->truncated = cut;
+  s.fingerprint = fingerprint_sql(kept, dialect);
+  s.method = std::string(sql_verb(kept, dialect));
+  s.truncated = cut;
   return s;
+}
+
+SqlStatementPtr make_sql_statement(std::string_view sql, bool cut, SqlDialect dialect) {
+  return std::make_shared<const SqlStatement>(describe_sql(sql, cut, dialect));
 }
 
 Operation sql_operation(Protocol system, const SqlStatement& s) {
@@ -20,6 +27,16 @@ Operation sql_operation(Protocol system, const SqlStatement& s) {
   op.text = s.text;
   op.fingerprint = s.fingerprint;
   op.method = s.method;
+  op.truncated = s.truncated;
+  return op;
+}
+
+Operation sql_operation(Protocol system, SqlStatement&& s) {
+  Operation op;
+  op.protocol = system;
+  op.text = std::move(s.text);
+  op.fingerprint = std::move(s.fingerprint);
+  op.method = std::move(s.method);
   op.truncated = s.truncated;
   return op;
 }

@@ -23,8 +23,10 @@ struct SqlStatement {
 using SqlStatementPtr = std::shared_ptr<const SqlStatement>;
 
 // `cut`: the capture already cut the text.
+SqlStatement describe_sql(std::string_view sql, bool cut, SqlDialect dialect);
 SqlStatementPtr make_sql_statement(std::string_view sql, bool cut, SqlDialect dialect);
-// An operation of `system` running `s`.
+// An operation of `system` running `s` (moved from when it is run once and not kept).
 Operation sql_operation(Protocol system, const SqlStatement& s);
+Operation sql_operation(Protocol system, SqlStatement&& s);
 
 }  // namespace hs::protocols

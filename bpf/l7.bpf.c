@@ -187,8 +187,9 @@ static __always_inline void l7__mysql_request(struct hs_l7_conn *c, const struct
 		c->state = HS_L7_IGNORED;
 }
 
-/* Names the connection's remote and, for TCP, the client's port; for Unix sockets the server's path. */
-static __always_inline void l7__remote(struct hs_l7_conn *c, const struct sock *sk)
+/* Names the connection's remote and, for TCP, the client's port; for Unix
+ * sockets the server's path, and the peer socket's cookie in addr. */
+static __always_inline void l7__remote(struct hs_l7_conn *c, struct sock *sk)
 {
 	struct hs_l7_record *rec = &c->rec;
 	__u16 family = sk->__sk_common.skc_family;
@@ -200,6 +201,8 @@ static __always_inline void l7__remote(struct hs_l7_conn *c, const struct sock *
 	}
 	rec->family = HS_AF_UNIX;
 	c->path_len = sk__unix_server_path(sk, rec->role, c->path);
+	__u64 peer = sk__unix_peer_cookie(sk);
+	__builtin_memcpy(rec->addr, &peer, sizeof(peer));
 }
 
 static __always_inline void l7__emit(struct hs_l7_conn *c)

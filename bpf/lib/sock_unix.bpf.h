@@ -29,4 +29,14 @@ static __always_inline __u8 sk__unix_server_path(const struct sock *sk, __u8 rol
 	return n > 1 && n <= HS_L7_PATH_MAX ? (__u8)(n - 1) : 0;
 }
 
+/* The cookie of a connected Unix socket's peer (0 if it has none): the two ends
+ * of a connection each name the other, so userspace can pair them. */
+static __always_inline __u64 sk__unix_peer_cookie(struct sock *sk)
+{
+	struct unix_sock *u = bpf_skc_to_unix_sock((void *)sk);
+	if (!u || !u->peer)
+		return 0;
+	return bpf_get_socket_cookie(u->peer);
+}
+
 #endif /* HOSTSCOPE_SOCK_UNIX_BPF_H */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -187,6 +188,10 @@ TEST_F(L7ProbeTest, UnixSocketExchangesNameTheServerPath) {
   server.join();
   ::unlink(path.c_str());
 
+  std::uint64_t client_cookie = 0;
+  socklen_t len = sizeof(client_cookie);
+  check(::getsockopt(c.get(), SOL_SOCKET, SO_COOKIE, &client_cookie, &len) == 0, "SO_COOKIE");
+
   auto all = drain();
   ASSERT_EQ(all.size(), 2u);
   for (const auto& x : all) {
@@ -196,6 +201,20 @@ TEST_F(L7ProbeTest, UnixSocketExchangesNameTheServerPath) {
     EXPECT_EQ(x.request, startup);
     EXPECT_EQ(x.response, auth_ok);
   }
+  // Each end names the other by its socket cookie (in addr), so the two can be paired.
+  auto peer_of = [](const hs_l7_record& r) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, r.addr, sizeof(v));
+    return v;
+  };
+  const auto& client = all[0].rec.role == HS_NET_ROLE_CLIENT ? all[0].rec : all[1].rec;
+  const auto& srv = all[0].rec.role == HS_NET_ROLE_CLIENT ? all[1].rec : all[0].rec;
+  EXPECT_EQ(client.role, HS_NET_ROLE_CLIENT);
+  EXPECT_EQ(srv.role, HS_NET_ROLE_SERVER);
+  EXPECT_EQ(client.conn_id, client_cookie);
+  EXPECT_EQ(peer_of(srv), client_cookie);
+  EXPECT_EQ(peer_of(client), srv.conn_id);
+  EXPECT_NE(srv.conn_id, client_cookie);
 }
 
 // Traffic that never looks like a request is left alone: no records.

@@ -160,6 +160,18 @@ hs_l7_record end_of(std::uint64_t conn, std::uint8_t role, const std::string& re
   return r;
 }
 
+// Makes two ends Unix sockets; with `named`, each names the other's cookie as its peer.
+void unix_ends(hs_l7_record& server, hs_l7_record& client, bool named) {
+  for (hs_l7_record* r : {&server, &client}) {
+    r->family = HS_AF_UNIX;
+    r->client_port = 0;
+    std::memset(r->addr, 0, sizeof(r->addr));
+  }
+  if (!named) return;
+  std::memcpy(server.addr, &client.conn_id, sizeof(client.conn_id));
+  std::memcpy(client.addr, &server.conn_id, sizeof(server.conn_id));
+}
+
 std::vector<std::string> fingerprints(const std::vector<protocols::L7Reading>& out, bool server) {
   std::vector<std::string> f;
   for (const auto& r : out) {
@@ -200,7 +212,7 @@ TEST(ConnectionTable, BothEndsOfALocalConnectionShareOneDecoding) {
 }
 
 // Different bytes (the server read the pipeline in two parts), other ports, a
-// Unix socket, a stateful decoder, no room: each end is decoded on its own.
+// Unix socket with no peer named, no room: each end is decoded on its own.
 TEST(ConnectionTable, EndsAreSharedOnlyWhenProvenTheSame) {
   const std::string first_half = kPipeline.substr(0, 21);  // the GET alone
   struct Case {
@@ -212,7 +224,11 @@ TEST(ConnectionTable, EndsAreSharedOnlyWhenProvenTheSame) {
       {"split read", [&](hs_l7_record& s, hs_l7_record&) { l7_record_fill(s, first_half, "$1\r\nv\r\n"); }, {}},
       {"other client port", [](hs_l7_record&, hs_l7_record& c) { c.client_port = 40002; }, {}},
       {"no client port", [](hs_l7_record& s, hs_l7_record& c) { s.client_port = c.client_port = 0; }, {}},
-      {"unix", [](hs_l7_record& s, hs_l7_record& c) { s.family = c.family = HS_AF_UNIX; }, {}},
+      {"unix, no peer", [](hs_l7_record& s, hs_l7_record& c) { unix_ends(s, c, false); }, {}},
+      {"unix, other peer", [](hs_l7_record& s, hs_l7_record& c) {
+         unix_ends(s, c, true);
+         s.addr[0] ^= 1;  // the server's peer is another socket
+       }, {}},
       {"no room", [](hs_l7_record&, hs_l7_record&) {}, {.max_kept_bytes = 0}},
   };
   for (const Case& k : cases) {
@@ -233,22 +249,63 @@ TEST(ConnectionTable, EndsAreSharedOnlyWhenProvenTheSame) {
   }
 }
 
-// PostgreSQL remembers prepared statements per connection: never shared.
-TEST(ConnectionTable, StatefulDecodersDecodeEachEnd) {
+std::string pg(char type, const std::string& body) {
+  std::uint32_t len = htonl(static_cast<std::uint32_t>(body.size() + 4));
+  return std::string(1, type) + std::string(reinterpret_cast<const char*>(&len), 4) + body;
+}
+
+// PostgreSQL: a request of simple queries reads nothing the connection carries,
+// so the second end takes the first end's decoding. The extended protocol
+// (statements named in one exchange, run in a later one) is decoded at each end.
+TEST(ConnectionTable, PostgresSimpleQueriesAreSharedExtendedOnesAreNot) {
+  const std::string simple = pg('Q', std::string("SELECT 1;") + '\0');
+  const std::string simple_reply = pg('C', std::string("SELECT 1") + '\0') + pg('Z', "I");
+  const std::string parse =
+      pg('P', std::string("s1") + '\0' + "SELECT $1 FROM t;" + '\0' + std::string(2, '\0')) + pg('S', "");
+  const std::string parse_reply = pg('1', "") + pg('Z', "I");
+  const std::string run = pg('B', std::string("\0s1\0", 4) + std::string(6, '\0')) + pg('E', std::string(5, '\0')) +
+                          pg('S', "");
+  const std::string run_reply = pg('2', "") + pg('C', std::string("SELECT 1") + '\0') + pg('Z', "I");
   ConnectionTable t;
   std::vector<protocols::L7Reading> out;
-  std::string query("Q\0\0\0\x0eSELECT 1;\0", 15);
-  std::string reply("C\0\0\0\x0dSELECT 1\0Z\0\0\0\x05I", 20);
-  for (int i = 0; i < 2; ++i) {
+  auto both_ends = [&](const std::string& req, const std::string& resp) {
     for (std::uint8_t role : {HS_NET_ROLE_SERVER, HS_NET_ROLE_CLIENT}) {
-      auto r = end_of(role == HS_NET_ROLE_SERVER ? 41 : 42, role, query, reply);
+      auto r = end_of(role == HS_NET_ROLE_SERVER ? 41 : 42, role, req, resp);
       r.protocol = HS_L7_POSTGRESQL;
       r.port = 5432;
       decode(t, r, 1, out);
     }
+  };
+  both_ends(simple, simple_reply);  // the client end is not known yet: both decode
+  both_ends(simple, simple_reply);
+  EXPECT_EQ(t.counters().shared, 1u);
+  both_ends(parse, parse_reply);
+  both_ends(run, run_reply);  // each end runs the statement its own decoder learnt
+  EXPECT_EQ(t.counters().shared, 1u);
+  ASSERT_EQ(out.size(), 6u);
+  for (std::size_t i : {4u, 5u}) {
+    EXPECT_EQ(out[i].op.fingerprint, "SELECT ? FROM t") << i;
+    EXPECT_EQ(out[i].server_side, i == 4u);
   }
-  EXPECT_EQ(out.size(), 4u);
-  EXPECT_EQ(t.counters().shared, 0u);
+  EXPECT_EQ(out[3].op.fingerprint, "SELECT ?");  // the shared one, at the client end
+  EXPECT_FALSE(out[3].server_side);
+}
+
+// Unix sockets: each end names its peer by socket cookie, so the two ends pair.
+TEST(ConnectionTable, UnixEndsPairByTheirCookies) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  for (int i = 0; i < 3; ++i) {
+    auto s = end_of(81, HS_NET_ROLE_SERVER, kPipeline, kReplies);
+    auto c = end_of(82, HS_NET_ROLE_CLIENT, kPipeline, kReplies);
+    unix_ends(s, c, true);
+    decode(t, c, 1, out);
+    decode(t, s, 1, out);
+  }
+  EXPECT_EQ(t.counters().shared, 2u);
+  ASSERT_EQ(out.size(), 18u);
+  EXPECT_EQ(fingerprints(out, true), fingerprints(out, false));
+  EXPECT_EQ(out[17].remote, "unix");  // no path in these records
 }
 
 // An end forgotten (evicted) takes its kept exchange with it; a new connection

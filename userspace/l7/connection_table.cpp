@@ -18,9 +18,21 @@ std::string remote_of(const hs_l7_record& rec) {
 
 namespace {
 
-// Both ends of a TCP connection name the same (family, server port, client port).
+constexpr std::uint64_t kUnixPair = 1ull << 63;  // TCP keys stay below 2^48
+
+// Both ends of a TCP connection name the same (family, server port, client
+// port); both ends of a Unix one, the same two socket cookies (their own and
+// their peer's). 0: no pairing.
 std::uint64_t pair_key(const hs_l7_record& rec) {
-  if (rec.family == HS_AF_UNIX || rec.client_port == 0) return 0;
+  if (rec.family == HS_AF_UNIX) {
+    std::uint64_t peer = 0;
+    std::memcpy(&peer, rec.addr, sizeof(peer));
+    if (peer == 0 || rec.conn_id == 0) return 0;
+    const std::uint64_t own = rec.conn_id;
+    const std::uint64_t lo = std::min(peer, own), hi = std::max(peer, own);
+    return kUnixPair | ((lo * 0x9e3779b97f4a7c15ull) ^ hi);
+  }
+  if (rec.client_port == 0) return 0;
   return (std::uint64_t{rec.family} << 32) | (std::uint64_t{rec.port} << 16) | rec.client_port;
 }
 
@@ -56,7 +68,7 @@ ConnectionTable::Conn& ConnectionTable::conn_for(const hs_l7_record& rec, const 
   c.remote = remote_of(rec);
   c.last_ns = now_ns;
   c.server = rec.role == HS_NET_ROLE_SERVER;
-  if (c.decoder && c.decoder->stateless()) c.pair = pair_key(rec);
+  if (c.decoder) c.pair = pair_key(rec);
   Conn& added = conns_.emplace(rec.conn_id, std::move(c)).first->second;
   if (added.pair) take_slot(added);
   return added;
@@ -138,9 +150,10 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
     return;
   }
   ops_.clear();
-  if (!take_from_other_end(c, ex)) {
+  const bool shared = c.ends && c.decoder->stateless_for(ex);
+  if (!shared || !take_from_other_end(c, ex)) {
     c.decoder->decode(ex, ops_);
-    keep_for_other_end(c, ex);
+    if (shared) keep_for_other_end(c, ex);
   }
   std::uint64_t seen = 0;
   for (const auto& op : ops_) seen += op.count;

@@ -2,11 +2,13 @@
 // decoder per connection (by socket cookie), created at the connection's first
 // exchange, kept while it is used, bounded in number.
 //
-// A TCP connection with its client and server on this host is captured at both
-// sockets: each exchange arrives twice, with the same bytes. For stateless
-// decoders (Redis, HTTP) the end that comes first is decoded and its operations
-// kept; the other end, if its bytes are the same, takes them instead of
-// decoding again. The ends are matched by ports and proven by the bytes.
+// A connection with its client and server on this host is captured at both
+// sockets: each exchange arrives twice, with the same bytes. For exchanges a
+// decoder reads without connection state (Redis, HTTP, PostgreSQL simple
+// queries) the end that comes first is decoded and its operations kept; the
+// other end, if its bytes are the same, takes them instead of decoding again.
+// The ends are matched by ports (TCP) or socket cookies (Unix) and proven by
+// the bytes.
 #pragma once
 
 #include <cstdint>
@@ -76,7 +78,7 @@ class ConnectionTable {
     std::unique_ptr<protocols::ConnectionDecoder> decoder;  // null: protocol not recognised
     std::string remote;
     std::uint64_t last_ns = 0;
-    std::uint64_t pair = 0;  // ends_ key: a TCP connection with a stateless decoder; 0 otherwise
+    std::uint64_t pair = 0;  // ends_ key (see pair_key); 0: its other end cannot be named
     Ends* ends = nullptr;    // its entry in ends_ while it holds a slot there
     bool server = false;
     Kept kept;
@@ -103,7 +105,7 @@ class ConnectionTable {
 
   TableLimits limits_;
   ConnMap conns_;
-  std::unordered_map<std::uint64_t, Ends> ends_;  // by (family, server port, client port)
+  std::unordered_map<std::uint64_t, Ends> ends_;  // by (family, server port, client port) or the Unix cookies
   std::size_t kept_bytes_ = 0;                      // the sum of every Kept::cost
   TableCounters counters_;
   bool keep_texts_ = true;

@@ -51,10 +51,15 @@ class ConnectionDecoder {
   virtual ~ConnectionDecoder() = default;
   // Appends what `ex` contains (nothing for handshakes, auth, SSL requests).
   virtual void decode(const Exchange& ex, std::vector<Operation>& out) = 0;
-  // True when what decode appends depends on ex.request, ex.response and
-  // ex.keep_text alone (nothing carried from one exchange to the next): the
-  // two ends of a connection on one host then decode the same exchange alike.
-  virtual bool stateless() const { return false; }
+  // True when what decode would append for `ex` depends on ex.request,
+  // ex.response and ex.keep_text alone, and decoding it changes nothing carried
+  // to the next exchange: the two ends of a connection on one host then decode
+  // it alike, and an end may skip it. Redis and HTTP: always; PostgreSQL:
+  // requests of simple queries only.
+  virtual bool stateless_for(const Exchange& ex) const {
+    (void)ex;
+    return false;
+  }
 };
 
 // The protocol of a connection from its first exchange (request and response

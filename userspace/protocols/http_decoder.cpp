@@ -228,7 +228,7 @@ class HttpDecoder final : public ConnectionDecoder {
       // Only allocation can throw here; dropping one exchange is the right answer.
     }
   }
-  bool stateless() const override { return true; }
+  bool stateless_for(const Exchange&) const override { return true; }
 };
 
 }  // namespace

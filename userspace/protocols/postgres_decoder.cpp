@@ -127,6 +127,22 @@ class PostgresDecoder final : public ConnectionDecoder {
     }
   }
 
+  // Whole simple queries and nothing else, with no error of the extended
+  // protocol pending: such a request uses no statement or portal, and its
+  // answer (errors included) leaves the decoder as it was.
+  bool stateless_for(const Exchange& ex) const override {
+    if (discard_until_sync_ || ex.request.empty() || ex.request.size() < ex.request_bytes ||
+        pg_untyped_length(ex.request) != 0)
+      return false;
+    std::size_t pos = 0;
+    PgMessage m;
+    for (std::size_t n = 0; n < kMaxMessages && pos < ex.request.size(); ++n) {
+      if (pg_read_message(ex.request, pos, m) != PgFrame::whole || m.type != 'Q') return false;
+      pos += 1 + static_cast<std::size_t>(m.length);
+    }
+    return pos == ex.request.size();
+  }
+
  private:
   void add_step(StepKind k, const StatementPtr& s = nullptr) {
     add_step(k, s && !s->method.empty() && ops_.size() < kMaxPgOps ? make_op(*s) : Operation{});

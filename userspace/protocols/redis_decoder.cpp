@@ -151,7 +151,7 @@ class RedisDecoder final : public ConnectionDecoder {
       // Only allocation can throw here; dropping one exchange is the right answer.
     }
   }
-  bool stateless() const override { return true; }
+  bool stateless_for(const Exchange&) const override { return true; }
 
  private:
   static void read_exchange(const Exchange& ex, std::vector<Operation>& out) {

@@ -241,7 +241,7 @@ struct hs_l7_record {
 	__u8 path_len;        /* Unix: the server's socket path (no NUL), < HS_L7_PATH_MAX; else 0 */
 	__u16 client_port;    /* TCP: the client's port, so both ends of a connection on one host name it alike; else 0 */
 	__u8 pad[6];
-	__u8 addr[16];        /* remote address as in hs_net_key */
+	__u8 addr[16];        /* TCP: remote address as in hs_net_key; Unix: the peer socket's cookie (8 bytes, host order) */
 	char data[HS_L7_REQ_MAX + HS_L7_RESP_MAX + HS_L7_PATH_MAX];
 };
 HS_STATIC_ASSERT(sizeof(struct hs_l7_record) == 64 + 16 + HS_L7_REQ_MAX + HS_L7_RESP_MAX + HS_L7_PATH_MAX,

@@ -43,6 +43,7 @@ export HS_SERVICES_DIR=$WORK/services
 DAEMON_PID=""
 DAEMON_PORT=""
 SERVICES_UP=0
+KEEP_LOGS=0  # set when the daemon reports drops: its log says when and why
 
 BENCH_TAG=l7_toggle
 # shellcheck source=bench/daemon_lib.sh
@@ -53,7 +54,7 @@ cleanup() {
   trap - EXIT INT TERM
   stop_daemon
   if ((SERVICES_UP)); then "$ROOT/scripts/services" stop "${SERVICES[@]}" >&2 || true; fi
-  if ((rc == 0)); then rm -rf "$WORK"; else log "logs kept in $WORK"; fi
+  if ((rc == 0 && !KEEP_LOGS)); then rm -rf "$WORK"; else log "logs kept in $WORK"; fi
   exit "$rc"
 }
 trap cleanup EXIT INT TERM
@@ -180,3 +181,10 @@ drops = l7.get("drops", {})
 print()
 print("L7 drops at the end: " + (", ".join("%s=%s" % kv for kv in sorted(drops.items())) or "n/a"))
 EOF
+if $PY -c 'import json, sys
+st = json.load(open(sys.argv[1]))
+sys.exit(0 if any(v for p in st.get("probes", []) if p.get("name") in ("l7", "tls") for v in p.get("drops", {}).values()) else 1)' \
+  "$WORK/status.json"; then
+  KEEP_LOGS=1
+  log "the daemon reported drops: see $WORK/daemon.log"
+fi

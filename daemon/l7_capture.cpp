@@ -55,6 +55,7 @@ Status L7Capture::start() {
   last_error_.clear();
   start_tls();
   stopping_ = false;
+  last_drain_ = std::chrono::steady_clock::now();
   reader_ = std::thread([this] { read_loop(); });
   spdlog::info("l7 probe attached");
   return {};
@@ -127,6 +128,7 @@ void L7Capture::read_loop() {
       std::size_t room = kMaxQueued > queue_.size() ? kMaxQueued - queue_.size() : 0;
       std::size_t take = std::min(room, batch.size());
       queue_full_ += batch.size() - take;
+      if (take < batch.size()) warn_queue_full(batch.size() - take);
       if (queue_.empty() && take == batch.size()) {
         queue_.swap(batch);  // the common case: no copy
       } else {
@@ -146,11 +148,24 @@ void L7Capture::read_loop() {
   }
 }
 
+// Says, at most every 10 s, that operations were lost and how long the engine
+// has not drained the queue (a stalled executor, or an engine slower than the reader).
+void L7Capture::warn_queue_full(std::size_t lost) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_full_warning_ < std::chrono::seconds(10)) return;
+  last_full_warning_ = now;
+  const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_drain_).count();
+  spdlog::warn("l7: the engine fell behind: {} operations dropped (queue full at {}; last drained {} ms ago; "
+               "{} dropped in all)",
+               lost, kMaxQueued, since, queue_full_);
+}
+
 void L7Capture::poll() {
   {
     std::lock_guard lock(mu_);
     ready_.swap(queue_);
     drain_requested_ = false;
+    last_drain_ = std::chrono::steady_clock::now();
   }
   engine_.ingest_l7(ready_);
   ready_.clear();

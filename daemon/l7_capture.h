@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -47,6 +48,7 @@ class L7Capture {
  private:
   void read_loop();
   void start_tls();
+  void warn_queue_full(std::size_t lost);  // with mu_ held
 
   monitoring::MonitoringEngine& engine_;
   config::MonitoringConfig config_;
@@ -70,6 +72,8 @@ class L7Capture {
   l7::TableCounters table_{};        // copy of the reader's decoder counters
   std::size_t connections_ = 0;
   std::uint64_t last_read_us_ = 0;
+  std::chrono::steady_clock::time_point last_drain_{};  // poll()'s last swap of the queue
+  std::chrono::steady_clock::time_point last_full_warning_{};  // reader thread only
 };
 
 }  // namespace hs::daemon

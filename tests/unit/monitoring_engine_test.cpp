@@ -122,6 +122,30 @@ TEST_F(MonitoringEngineTest, PidReuseStartsANewProcessRecord) {
   for (const auto& p : procs) EXPECT_EQ(p.syscalls, p.meta.comm == "old" ? 50u : 3u);
 }
 
+// Two processes that had the same pid, both exited: each entry's percentiles
+// come from its own process's histogram.
+TEST_F(MonitoringEngineTest, ExitedProcessesOfOnePidKeepTheirOwnPercentiles) {
+  inspector.add(21, "first", 100);
+  MonitoringEngine eng(clock, inspector, settings);
+  std::vector<SyscallSample> fast{sample(21, kRead, 5, 1000)};
+  eng.ingest_syscalls(fast);
+  inspector.add(21, "second", 200);  // the pid reused
+  EXPECT_EQ(eng.ingest_syscalls(fast).size(), 1u);
+  std::vector<SyscallSample> slow{sample(21, kRead, 5, 1'000'000)};
+  eng.ingest_syscalls(slow);
+  inspector.procs.erase(21);
+  clock.advance_ms(1000);
+  eng.ingest_syscalls(slow);
+  auto e = eng.syscall_entries({.pid = 21u});
+  ASSERT_EQ(e.size(), 2u);
+  for (const auto& x : e) {
+    EXPECT_TRUE(x.exited);
+    const double want = x.comm == "first" ? 1000.0 : 1'000'000.0;
+    EXPECT_NEAR(static_cast<double>(x.p50_ns), want, want * 0.125) << x.comm;
+    EXPECT_EQ(x.max_ns, static_cast<std::uint64_t>(want)) << x.comm;
+  }
+}
+
 TEST_F(MonitoringEngineTest, FiltersAndLimitAndOrdering) {
   inspector.add(1, "a");
   inspector.add(2, "b");

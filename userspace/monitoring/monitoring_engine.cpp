@@ -223,7 +223,13 @@ std::vector<SyscallEntry> MonitoringEngine::syscall_entries(const SyscallQuery& 
     if (!nr) return {};
     want_nr = *nr;
   }
-  std::vector<SyscallEntry> out;
+  // Each entry keeps its own statistics at hand: looking the record up again per
+  // entry was a scan of the exited processes, quadratic with thousands of them.
+  struct Found {
+    SyscallEntry entry;
+    const SyscallStat* stat;
+  };
+  std::vector<Found> found;
   for_each_record([&](const ProcessRecord& rec) {
     if (q.pid && rec.meta.pid != *q.pid) return;
     if (q.comm && rec.meta.comm != *q.comm) return;
@@ -240,28 +246,22 @@ std::vector<SyscallEntry> MonitoringEngine::syscall_entries(const SyscallQuery& 
       e.total_ns = st.total_ns();
       e.max_ns = st.max_ns();
       e.exited = rec.exited_ms != 0;
-      out.push_back(std::move(e));
+      found.push_back({std::move(e), &st});
     }
   });
-  auto by_total = [](const SyscallEntry& a, const SyscallEntry& b) { return a.total_ns > b.total_ns; };
-  std::size_t keep = std::min(out.size(), q.limit);
-  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(), by_total);
-  out.resize(keep);
+  auto by_total = [](const Found& a, const Found& b) { return a.entry.total_ns > b.entry.total_ns; };
+  std::size_t keep = std::min(found.size(), q.limit);
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep), found.end(), by_total);
+  found.resize(keep);
+  std::vector<SyscallEntry> out;
+  out.reserve(keep);
   // Percentiles only for the entries returned (they scan the histogram).
-  for (auto& e : out) {
-    const ProcessRecord* rec = nullptr;
-    if (!e.exited) {
-      auto it = live_.find(e.pid);
-      if (it != live_.end()) rec = &it->second;
-    } else {
-      for (const auto& r : exited_)
-        if (r.meta.pid == e.pid && r.syscalls.count(e.nr)) rec = &r;
-    }
-    if (!rec) continue;
-    const auto& h = rec->syscalls.at(e.nr).hist();
-    e.p50_ns = h.percentile(0.50);
-    e.p95_ns = h.percentile(0.95);
-    e.p99_ns = h.percentile(0.99);
+  for (auto& f : found) {
+    const auto& h = f.stat->hist();
+    f.entry.p50_ns = h.percentile(0.50);
+    f.entry.p95_ns = h.percentile(0.95);
+    f.entry.p99_ns = h.percentile(0.99);
+    out.push_back(std::move(f.entry));
   }
   return out;
 }

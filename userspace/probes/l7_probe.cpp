@@ -87,9 +87,7 @@ std::array<std::uint64_t, HS_DROP_L7_COUNT> L7Probe::drops() const {
   return total;
 }
 
-std::uint64_t L7Probe::missed_runs() const {
-  return probes::missed_runs(skel_->obj) + slot_.missed_runs();
-}
+std::uint64_t L7Probe::missed_runs() const { return probes::missed_runs(skel_->obj) + slot_.missed_runs(); }
 
 std::uint32_t L7Probe::ringbuf_bytes() const { return bpf_map__max_entries(skel_->maps.hs_l7_events); }
 

@@ -22,7 +22,8 @@ constexpr std::size_t kMaxIteratorBytes = 64u << 20;  // 64 MiB: ~800k sockets
 
 }  // namespace
 
-NetProbe::NetProbe(SkelPtr skel, std::shared_ptr<SockHooks> hooks) : skel_(std::move(skel)), slot_(std::move(hooks), HS_SOCK_SLOT_NET) {}
+NetProbe::NetProbe(SkelPtr skel, std::shared_ptr<SockHooks> hooks)
+    : skel_(std::move(skel)), slot_(std::move(hooks), HS_SOCK_SLOT_NET) {}
 
 NetProbe::~NetProbe() { detach(); }
 

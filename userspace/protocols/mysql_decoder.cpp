@@ -71,9 +71,14 @@ class MysqlDecoder final : public ConnectionDecoder {
 
  private:
   int add_op(const Statement& s) {
-    // An empty statement (nothing but blanks or comments) runs nothing: the server only says so.
     if (ops_.size() >= kMaxMyOps || s.method.empty()) return -1;
-    ops_.push_back(make_op(s));
+    return add_op(make_op(s));
+  }
+
+  // An empty statement (nothing but blanks or comments) runs nothing: the server only says so.
+  int add_op(Operation&& op) {
+    if (ops_.size() >= kMaxMyOps || op.method.empty()) return -1;
+    ops_.push_back(std::move(op));
     return static_cast<int>(ops_.size()) - 1;
   }
 
@@ -122,8 +127,9 @@ class MysqlDecoder final : public ConnectionDecoder {
     c.com = com;
     switch (com) {
       case mycom::query: {
-        StatementPtr s = make_statement(my_command_text(payload), !whole);
-        c.op = add_op(*s);
+        // Run once and not kept: its operation takes the description's strings.
+        SqlStatement s = describe_sql(my_command_text(payload), !whole, SqlDialect::mysql);
+        c.op = add_op(sql_operation(Protocol::mysql, std::move(s)));
         break;
       }
       case mycom::stmt_prepare:

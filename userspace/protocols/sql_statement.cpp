@@ -21,15 +21,7 @@ SqlStatementPtr make_sql_statement(std::string_view sql, bool cut, SqlDialect di
   return std::make_shared<const SqlStatement>(describe_sql(sql, cut, dialect));
 }
 
-Operation sql_operation(Protocol system, const SqlStatement& s) {
-  Operation op;
-  op.protocol = system;
-  op.text = s.text;
-  op.fingerprint = s.fingerprint;
-  op.method = s.method;
-  op.truncated = s.truncated;
-  return op;
-}
+Operation sql_operation(Protocol system, const SqlStatement& s) { return sql_operation(system, SqlStatement(s)); }
 
 Operation sql_operation(Protocol system, SqlStatement&& s) {
   Operation op;

@@ -13,8 +13,8 @@
  * bytes (connections that never look like one are ignored after a few tries),
  * the side we are on, and the exchange being built. The first request byte
  * starts an exchange (its prefix is copied); the first response byte completes
- * it: the record goes to the ring buffer. Pipelined requests are one exchange;
- * userspace finds the requests in the prefix. */
+ * it: the record goes to this CPU's ring buffer. Pipelined requests are one
+ * exchange; userspace finds the requests in the prefix. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -72,10 +72,20 @@ struct {
 	__type(value, struct hs_l7_conn);
 } hs_l7_conns SEC(".maps");
 
-struct {
+/* One ring buffer per CPU, so that the CPUs of a client and its server never
+ * write the same ring's lock and positions. Userspace creates them and puts
+ * them in place; this inner definition is only their template. */
+struct hs_l7_ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, HS_L7_DEFAULT_RINGBUF_BYTES);
-} hs_l7_events SEC(".maps");
+	__uint(max_entries, 4096);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct hs_l7_ring);
+} hs_l7_rings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -136,7 +146,15 @@ static __always_inline bool l7__syscall_buffer(struct l7_buf *b)
 	return true;
 }
 
-/* Copies up to cap (a constant) of the n bytes the syscall moved; returns the count. */
+/* Copies of at most this many bytes go through the stack. With hardened
+ * usercopy, a copy from user memory into a heap object (the socket's storage)
+ * is checked against the object's slab, which costs more than the copy; one
+ * onto the stack is checked by its bounds only. */
+#define HS_L7_BOUNCE 128
+
+/* Copies up to cap (a constant) of the n bytes the syscall moved; returns the
+ * count. dst must have room for cap bytes, and for HS_L7_BOUNCE at least (a
+ * short copy moves whole words). */
 static __always_inline __u32 l7__copy(char *dst, __u32 cap, const struct l7_buf *b, __u64 moved)
 {
 	__u64 avail = moved < b->len ? moved : b->len;
@@ -144,11 +162,23 @@ static __always_inline __u32 l7__copy(char *dst, __u32 cap, const struct l7_buf 
 	asm volatile("" : "+r"(n));
 	if (n > cap)
 		n = cap;
-	if (bpf_probe_read_user(dst, n, b->base)) {
-		counter__inc(&hs_l7_drops, HS_DROP_L7_READ_FAILED);
-		return 0;
+	if (n <= HS_L7_BOUNCE) {
+		__u64 words[HS_L7_BOUNCE / 8] = {};
+		if (bpf_probe_read_user(words, n, b->base))
+			goto failed;
+		for (__u32 i = 0; i < HS_L7_BOUNCE / 8; i++) {
+			if (i * 8 >= n)
+				break;
+			__builtin_memcpy(dst + i * 8, &words[i], 8);
+		}
+		return n;
 	}
+	if (bpf_probe_read_user(dst, n, b->base))
+		goto failed;
 	return n;
+failed:
+	counter__inc(&hs_l7_drops, HS_DROP_L7_READ_FAILED);
+	return 0;
 }
 
 /* The protocol of a request, from its first n bytes of the `moved` the syscall
@@ -207,7 +237,9 @@ static __always_inline void l7__remote(struct hs_l7_conn *c, struct sock *sk)
 
 static __always_inline void l7__emit(struct hs_l7_conn *c)
 {
-	if (l7_record__output(&hs_l7_events, &c->rec, c->path, c->path_len, hs_l7_wakeup_bytes))
+	__u32 cpu = bpf_get_smp_processor_id();
+	void *rb = bpf_map_lookup_elem(&hs_l7_rings, &cpu);
+	if (!rb || l7_record__output(rb, &c->rec, c->path, c->path_len, hs_l7_wakeup_bytes))
 		counter__inc(&hs_l7_drops, HS_DROP_L7_RINGBUF_FULL);
 }
 
@@ -284,7 +316,7 @@ static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sen
 				l7__mysql_request(c, &b, (__u64)ret, false);
 			return;
 		}
-		c->rec.req_ns = bpf_ktime_get_ns();
+		c->rec.req_ns = sock_chain__now(sk);
 		c->rec.req_bytes = ret;
 		c->rec.req_len = l7__copy(c->rec.data, HS_L7_REQ_MAX, &b, (__u64)ret);
 		c->waiting = 1;
@@ -295,7 +327,7 @@ static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sen
 	if (!c->waiting)
 		return; /* more of a response already reported */
 	c->waiting = 0;
-	c->rec.resp_ns = bpf_ktime_get_ns();
+	c->rec.resp_ns = sock_chain__now(sk);
 	c->rec.resp_bytes = ret;
 	c->rec.resp_len = l7__copy(l7_record__resp(&c->rec), HS_L7_RESP_MAX, &b, (__u64)ret);
 	__u64 pid_tgid = bpf_get_current_pid_tgid();

@@ -282,7 +282,7 @@ static __always_inline void net__io(struct sock *sk, int ret, int flags, bool se
 	bool asking = (st->key.role == HS_NET_ROLE_CLIENT) == sending;
 	if (asking) {
 		if (!st->rt_waiting) {
-			st->rt_start_ns = bpf_ktime_get_ns();
+			st->rt_start_ns = sock_chain__now(sk);
 			st->rt_waiting = 1;
 		}
 		return;
@@ -290,7 +290,7 @@ static __always_inline void net__io(struct sock *sk, int ret, int flags, bool se
 	if (!st->rt_waiting)
 		return;
 	st->rt_waiting = 0;
-	__u64 lat = bpf_ktime_get_ns() - st->rt_start_ns;
+	__u64 lat = sock_chain__now(sk) - st->rt_start_ns;
 	struct hs_net_val *v = net__aggr(&st->key);
 	if (!v)
 		return;

@@ -11,6 +11,7 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(hs_sock_send, struct sock *sk, int ret, int flags)
 {
+	sock_chain__begin();
 	bpf_tail_call(ctx, &hs_sock_send_chain, HS_SOCK_SLOT_NET);
 	sock_chain__after(ctx, &hs_sock_send_chain, HS_SOCK_SLOT_NET);
 	return 0;
@@ -19,6 +20,7 @@ int BPF_PROG(hs_sock_send, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(hs_sock_recv, struct sock *sk, int ret, int flags)
 {
+	sock_chain__begin();
 	bpf_tail_call(ctx, &hs_sock_recv_chain, HS_SOCK_SLOT_NET);
 	sock_chain__after(ctx, &hs_sock_recv_chain, HS_SOCK_SLOT_NET);
 	return 0;

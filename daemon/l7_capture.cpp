@@ -113,7 +113,7 @@ void L7Capture::read_loop() {
       table.set_keep_texts(keep_texts_.load(std::memory_order_relaxed));
       table.decode(*e.record, e.request(), e.response(), now, batch);
     };
-    auto n = probe_->consume(last ? 0 : kPollMs, sink);
+    auto n = probe_->consume(last ? 0 : kPollMs, sink, last);
     if (!n.ok()) spdlog::warn("l7 read: {}", n.status().text());
     if (tls_) {
       // After the socket-layer wait: its ring wakes this thread when it fills.

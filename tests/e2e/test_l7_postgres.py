@@ -138,7 +138,10 @@ class PostgresCaptureTest(unittest.TestCase):
 
     def diagnose(self, extra=""):
         st = L.probe_status(self.d)
-        return f"{extra}; l7 probe: {st}; daemon log tail: {self.d.logs()[-1500:]}"
+        _, status = self.d.get("/monitoring/status")
+        engine = status.get("engine") if isinstance(status, dict) else status
+        return (f"{extra}; l7 probe: {st}; syscalls probe: {L.probe_status(self.d, 'syscalls')}; engine: {engine}; "
+                f"daemon log tail: {self.d.logs()[-1500:]}")
 
     def run_pgbench(self, mode, tcp):
         before = self.server_counts()
@@ -209,7 +212,8 @@ class PostgresCaptureTest(unittest.TestCase):
                 self.assertLessEqual(abs(delta - pgss[name]), 0.01 * pgss[name],
                                      f"{where} {name}: server side counted {delta}, pg_stat_statements {pgss[name]}")
         srv = [e for e in L.db_metrics(self.d, system="postgresql", side="server") if shape_of(e["fingerprint"])]
-        self.assertTrue(all(e["comm"] == "postgres" for e in srv), {e["comm"] for e in srv})
+        unnamed = [e for e in srv if e["comm"] != "postgres"]
+        self.assertEqual(unnamed, [], self.diagnose(f"{where}: server-side entries not named postgres"))
         # one fingerprint, one id, on both sides
         ids = {}
         for e in srv + rows:

@@ -45,7 +45,7 @@ class L7ProbeTest : public ::testing::Test {
     auto n = probe_->consume(0, [&](const probes::L7Event& e) {
       if (e.record->tgid != static_cast<std::uint32_t>(::getpid())) return;
       out.push_back({*e.record, std::string(e.request()), std::string(e.response())});
-    });
+    }, /*flush=*/true);
     EXPECT_TRUE(n.ok());
     return out;
   }
@@ -122,6 +122,58 @@ TEST_F(L7ProbeTest, HttpExchangesOnBothSidesAreEachOneRecord) {
   }
   EXPECT_NE(client.front().rec.conn_id, srv.front().rec.conn_id);  // two sockets
   EXPECT_EQ(probe_->drops()[HS_DROP_L7_RINGBUF_FULL], 0u);
+}
+
+// An HTTP message of exactly n bytes, its filler made of c.
+std::string http_request_of(std::size_t n, char c) {
+  const std::string head = "POST /sized HTTP/1.1\r\nX-Fill: ", tail = "\r\n\r\n";
+  return head + std::string(n - head.size() - tail.size(), c) + tail;
+}
+std::string http_response_of(std::size_t n, char c) {
+  const std::string head = "HTTP/1.1 200 OK\r\nX-Fill: ", tail = "\r\n\r\n";
+  return head + std::string(n - head.size() - tail.size(), c) + tail;
+}
+
+// Prefixes of every size around the short-copy limit and the capture limits are
+// exact: each record holds the first min(size, limit) bytes of its own request
+// and response, nothing of the longer exchange before it.
+TEST_F(L7ProbeTest, CapturedPrefixesAreExactAtEverySize) {
+  const std::vector<std::pair<std::size_t, std::size_t>> sizes = {
+      {200, 300}, {40, 40}, {127, 127}, {128, 128}, {129, 129}, {136, 41}, {1000, 64},
+      {HS_L7_REQ_MAX, 200}, {HS_L7_REQ_MAX + 1000, 50}, {64, 127}};
+  std::vector<std::string> requests, responses;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    requests.push_back(http_request_of(sizes[i].first, static_cast<char>('a' + i)));
+    responses.push_back(http_response_of(sizes[i].second, static_cast<char>('A' + i)));
+  }
+  Listener l;
+  std::thread server([&] {
+    Fd s = l.accept();
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      std::size_t got = 0;
+      while (got < requests[i].size()) got += read_some(s.get()).size();
+      write_all(s.get(), responses[i]);
+    }
+  });
+  Fd c = connect_to(AF_INET, l.port());
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    write_all(c.get(), requests[i]);
+    std::size_t got = 0;
+    while (got < responses[i].size()) got += read_some(c.get()).size();
+  }
+  server.join();
+  auto all = drain();
+  for (std::uint8_t role : {HS_NET_ROLE_CLIENT, HS_NET_ROLE_SERVER}) {
+    auto side = with_role(all, role);
+    ASSERT_EQ(side.size(), sizes.size()) << "role " << int{role};
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      SCOPED_TRACE("exchange " + std::to_string(i) + ", role " + std::to_string(role));
+      EXPECT_EQ(side[i].request, requests[i].substr(0, HS_L7_REQ_MAX));
+      EXPECT_EQ(side[i].response, responses[i].substr(0, HS_L7_RESP_MAX));
+      EXPECT_EQ(side[i].rec.req_bytes, requests[i].size());
+      if (role == HS_NET_ROLE_SERVER) EXPECT_EQ(side[i].rec.resp_bytes, responses[i].size());  // one write
+    }
+  }
 }
 
 // A pipeline of three RESP commands sent with sendmsg, read with recvmsg, answered

@@ -59,13 +59,16 @@ std::uint16_t http_exchanges() {
 // This process's L7 records on the server's port, per side.
 struct Sides {
   int client = 0, server = 0;
+  std::uint64_t client_ns = 0, server_ns = 0;  // request to response, summed
 };
 Sides l7_records(L7Probe& probe, std::uint16_t port) {
   Sides n;
   auto got = probe.consume(0, [&](const probes::L7Event& e) {
     if (e.record->tgid != static_cast<std::uint32_t>(::getpid()) || e.record->port != port) return;
-    ++(e.record->role == HS_NET_ROLE_CLIENT ? n.client : n.server);
-  });
+    const bool client = e.record->role == HS_NET_ROLE_CLIENT;
+    ++(client ? n.client : n.server);
+    (client ? n.client_ns : n.server_ns) += e.record->resp_ns - e.record->req_ns;
+  }, /*flush=*/true);
   EXPECT_TRUE(got.ok());
   return n;
 }
@@ -77,7 +80,9 @@ Sides round_trips(NetProbe& probe, std::uint16_t port) {
   Sides n;
   for (const auto& r : all) {
     if (r.key.tgid != static_cast<std::uint32_t>(::getpid()) || r.key.port != port) continue;
-    (r.key.role == HS_NET_ROLE_CLIENT ? n.client : n.server) += static_cast<int>(r.val.round_trips);
+    const bool client = r.key.role == HS_NET_ROLE_CLIENT;
+    (client ? n.client : n.server) += static_cast<int>(r.val.round_trips);
+    (client ? n.client_ns : n.server_ns) += r.val.rtt_total_ns;
   }
   return n;
 }
@@ -142,6 +147,23 @@ TEST_F(SockHooksTest, ProbesShareOneLinkedProgramPerTracepoint) {
   EXPECT_EQ(net.client, kExchanges);
   EXPECT_EQ(net.server, kExchanges);
   EXPECT_EQ(net_->missed_runs() + l7_->missed_runs() + tls->missed_runs(), 0u);
+}
+
+// The programs of one event read the clock once: the net probe's round trips
+// and L7's exchanges, which begin and end at the same events, last exactly as
+// long (with a clock read of their own each, they differ by tens of ns).
+TEST_F(SockHooksTest, NetAndL7TimeAnEventWithOneClockReading) {
+  ASSERT_TRUE(net_->attach().ok());
+  ASSERT_TRUE(l7_->attach().ok());
+  const std::uint16_t port = http_exchanges();
+  Sides l7 = l7_records(*l7_, port), net = round_trips(*net_, port);
+  ASSERT_EQ(l7.client, kExchanges);
+  ASSERT_EQ(net.client, kExchanges);
+  ASSERT_EQ(l7.server, kExchanges);
+  ASSERT_EQ(net.server, kExchanges);
+  EXPECT_GT(l7.client_ns, 0u);
+  EXPECT_EQ(l7.client_ns, net.client_ns);
+  EXPECT_EQ(l7.server_ns, net.server_ns);
 }
 
 // An empty slot is skipped: L7 alone, then net alone, each counts exactly.

@@ -267,7 +267,7 @@ TEST_F(TlsProbeTest, L7ProbeRecordsNothingForTheSameTraffic) {
   std::size_t plaintext = 0;
   auto n = l7.value()->consume(0, [&](const probes::L7Event& e) {
     if (e.record->tgid == self()) ++plaintext;
-  });
+  }, /*flush=*/true);
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(plaintext, 0u);
   drain();

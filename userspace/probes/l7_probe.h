@@ -7,8 +7,10 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "common/l7_record.h"
+#include "common/l7_record_order.h"
 #include "common/status.h"
 #include "hostscope/wire.h"
 #include "probes/bpf_maps.h"
@@ -20,7 +22,9 @@ struct ring_buffer;
 namespace hs::probes {
 
 struct L7ProbeOptions {
-  std::uint32_t ringbuf_bytes = HS_L7_DEFAULT_RINGBUF_BYTES;  // rounded up to a power of two, >= one page
+  // All the rings' bytes, rounded up to a power of two; each CPU's ring gets its
+  // share, but at least 1 MiB (or all of it, if less).
+  std::uint32_t ringbuf_bytes = HS_L7_DEFAULT_RINGBUF_BYTES;
 };
 
 // One exchange as the kernel emitted it (checked: see l7_record_valid).
@@ -41,16 +45,18 @@ class L7Probe {
   void detach();
   bool attached() const { return slot_.filled(); }
 
-  // Hands every record waiting on the ring buffer to sink; waits up to timeout_ms
-  // for the first one (0: no wait). Returns how many were consumed. Malformed
-  // (short) records are skipped and counted in malformed().
+  // Reads every record waiting on the per-CPU ring buffers, after waiting up to
+  // timeout_ms for a wake-up (0: no wait), and hands them to sink in the order
+  // they were emitted. The last millisecond's records wait for the next call,
+  // unless flush (see common/l7_record_order.h). Returns how many were handed on.
+  // Malformed (short) records are skipped and counted in malformed().
   using Sink = std::function<void(const L7Event&)>;
-  Result<int> consume(int timeout_ms, const Sink& sink);
+  Result<int> consume(int timeout_ms, const Sink& sink, bool flush = false);
 
   std::array<std::uint64_t, HS_DROP_L7_COUNT> drops() const;
   std::uint64_t missed_runs() const;
   std::uint64_t malformed() const { return malformed_; }
-  std::uint32_t ringbuf_bytes() const;
+  std::uint32_t ringbuf_bytes() const;  // of each CPU's ring
   std::vector<std::uint32_t> program_ids() const;
 
  private:
@@ -58,12 +64,15 @@ class L7Probe {
   using RingPtr = std::unique_ptr<ring_buffer, void (*)(ring_buffer*)>;
   L7Probe(SkelPtr skel, std::shared_ptr<SockHooks> hooks);
   static int on_record(void* ctx, void* data, std::size_t size);
+  static constexpr std::uint64_t kOrderMarginNs = 1'000'000;  // beyond any clock difference between kernel and us
 
   SkelPtr skel_;
   RingPtr ring_;
   SockSlot slot_;  // the send/receive programs, in the socket hooks' chain
   int ncpus_ = 1;
-  const Sink* sink_ = nullptr;  // valid during consume()
+  std::uint32_t ring_bytes_ = 0;
+  std::vector<int> ring_fds_;
+  L7RecordOrder order_;
   std::uint64_t malformed_ = 0;
 };
 

@@ -32,7 +32,7 @@ Result<std::unique_ptr<NetProbe>> NetProbe::load(const NetProbeOptions& options)
   SkelPtr skel(net_bpf::open(), &net_bpf::destroy);
   if (!skel) return net_error("open", errno);
   if (int err = bpf_map__set_max_entries(skel->maps.hs_net_aggr, options.max_entries)) return net_error("configure", err);
-  auto hooks = SockHooks::join(skel->maps.hs_sock_send_chain, skel->maps.hs_sock_recv_chain);
+  auto hooks = SockHooks::join(skel->obj);
   if (!hooks.ok()) return hooks.status();
   if (int err = net_bpf::load(skel.get())) return net_error("load", err);
 

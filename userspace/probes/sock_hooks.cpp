@@ -56,18 +56,23 @@ std::vector<std::uint32_t> SockHooks::program_ids() const {
   return ids;
 }
 
-Result<std::shared_ptr<SockHooks>> SockHooks::join(bpf_map* send_chain, bpf_map* recv_chain) {
+Result<std::shared_ptr<SockHooks>> SockHooks::join(bpf_object* probe) {
   auto hooks = acquire();
   if (!hooks.ok()) return hooks;
-  if (Status st = hooks.value()->share_maps(send_chain, recv_chain); !st.ok()) return st;
+  if (Status st = hooks.value()->share_maps(probe); !st.ok()) return st;
   return hooks;
 }
 
-Status SockHooks::share_maps(bpf_map* send_chain, bpf_map* recv_chain) const {
-  if (int err = bpf_map__reuse_fd(send_chain, bpf_map__fd(skel_->maps.hs_sock_send_chain)))
-    return hooks_error("share", err, "hs_sock_send_chain");
-  if (int err = bpf_map__reuse_fd(recv_chain, bpf_map__fd(skel_->maps.hs_sock_recv_chain)))
-    return hooks_error("share", err, "hs_sock_recv_chain");
+// Every map of the hooks' object (those of lib/sock_chain.bpf.h) must be one
+// with the probe's: a probe with a clock map of its own would read stale times.
+Status SockHooks::share_maps(bpf_object* probe) const {
+  bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, skel_->obj) {
+    if (bpf_map__is_internal(map)) continue;
+    bpf_map* theirs = bpf_object__find_map_by_name(probe, bpf_map__name(map));
+    if (!theirs) return hooks_error("share", ENOENT, bpf_map__name(map));
+    if (int err = bpf_map__reuse_fd(theirs, bpf_map__fd(map))) return hooks_error("share", err, bpf_map__name(map));
+  }
   return {};
 }
 

@@ -5,7 +5,8 @@
 //
 // One per process: acquire() loads and attaches it on first use; it is unloaded
 // with the last probe that holds it. A probe makes its object's chain maps the
-// hooks' own before it loads (join), then fills its slot (SockSlot).
+// hooks' own before it loads (join), then fills its slot (SockSlot). The hooks
+// also keep the clock reading that the programs of one event share.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 struct sock_hooks_bpf;
 struct bpf_link;
 struct bpf_map;
+struct bpf_object;
 struct bpf_program;
 
 namespace hs::probes {
@@ -26,8 +28,9 @@ namespace hs::probes {
 class SockHooks {
  public:
   // The process's hooks (loaded and attached if no probe holds them yet), with
-  // a probe's chain maps, of an object opened and not yet loaded, made theirs.
-  static Result<std::shared_ptr<SockHooks>> join(bpf_map* send_chain, bpf_map* recv_chain);
+  // the chain's maps of a probe's object (opened, not yet loaded: every map of
+  // bpf/lib/sock_chain.bpf.h) made theirs.
+  static Result<std::shared_ptr<SockHooks>> join(bpf_object* probe);
   // The hooks some probe of this process holds, or null.
   static std::shared_ptr<SockHooks> current();
   ~SockHooks();
@@ -47,7 +50,7 @@ class SockHooks {
   using LinkPtr = std::unique_ptr<bpf_link, int (*)(bpf_link*)>;
   SockHooks(SkelPtr skel, LinkPtr send, LinkPtr recv);
   static Result<std::shared_ptr<SockHooks>> acquire();
-  Status share_maps(bpf_map* send_chain, bpf_map* recv_chain) const;
+  Status share_maps(bpf_object* probe) const;
 
   Status fill(hs_sock_slot slot, const bpf_program* send, const bpf_program* recv);
   void empty(hs_sock_slot slot);

@@ -98,7 +98,7 @@ Result<std::unique_ptr<TlsProbe>> TlsProbe::load(const TlsProbeOptions& options)
   if (int err = bpf_map__set_max_entries(skel->maps.hs_tls_conns, std::max<std::uint32_t>(options.max_connections, 16)))
     return tls_error("configure", err);
   skel->data->hs_tls_wakeup_bytes = bytes / 4;
-  auto hooks = SockHooks::join(skel->maps.hs_sock_send_chain, skel->maps.hs_sock_recv_chain);
+  auto hooks = SockHooks::join(skel->obj);
   if (!hooks.ok()) return hooks.status();
   if (int err = tls_bpf::load(skel.get())) return tls_error("load", err);
 

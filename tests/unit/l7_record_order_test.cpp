@@ -1,6 +1,7 @@
 // The order in which records of several per-CPU rings are handed on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,31 @@ TEST(L7RecordOrderTest, TiesKeepTheOrderTheyWereRead) {
   auto out = release(order, 500);
   ASSERT_EQ(out.size(), 50u);
   for (int i = 0; i < 50; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)].conn_id, static_cast<std::uint64_t>(i));
+}
+
+// Seven rings read in turn, their times overlapping, some equal: the same order
+// as a stable sort of everything read.
+TEST(L7RecordOrderTest, ManyRingsMergeLikeAStableSort) {
+  L7RecordOrder order;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> reference;  // (time, read index)
+  std::uint64_t index = 0;
+  for (std::uint64_t ring = 0; ring < 7; ++ring) {
+    std::uint64_t t = 100 + ring * 13;
+    for (std::uint64_t i = 0; i < 20 + ring * 3; ++i) {
+      t += (i * 7 + ring) % 5;  // steps of 0..4: ties within and across rings
+      add(order, index, t, "R" + std::to_string(index));
+      reference.emplace_back(t, index++);
+    }
+  }
+  std::stable_sort(reference.begin(), reference.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto out = release(order, UINT64_MAX);
+  ASSERT_EQ(out.size(), reference.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].resp_ns, reference[i].first) << i;
+    EXPECT_EQ(out[i].conn_id, reference[i].second) << i;
+    EXPECT_EQ(out[i].request, "R" + std::to_string(reference[i].second)) << i;
+  }
 }
 
 // Many passes, each holding back its newest records: every record comes out

@@ -42,9 +42,13 @@ class L7RecordOrder {
     std::size_t offset;  // into bytes_, a multiple of 8
     std::size_t size;
   };
+  void sort();
+
   std::vector<std::byte> bytes_;
   std::vector<std::byte> spare_;
   std::vector<Entry> entries_;
+  std::vector<Entry> merged_;     // sort()'s scratch
+  std::vector<std::size_t> runs_;  // sort()'s: where each ordered run begins
 };
 
 }  // namespace hs

@@ -83,7 +83,8 @@ TEST(L7RecordOrderTest, RecordsPastTheCutoffWaitAndKeepTheirPlace) {
   out = release(order, 1100);
   EXPECT_TRUE(out.empty());
   out.clear();
-  order.release_all([&](const hs_l7_record& r) { out.push_back({r.conn_id, r.resp_ns, std::string(l7_request(r)), {}}); });
+  order.release_all(
+      [&](const hs_l7_record& r) { out.push_back({r.conn_id, r.resp_ns, std::string(l7_request(r)), {}}); });
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].request, "Q5");
   EXPECT_EQ(order.waiting(), 0u);

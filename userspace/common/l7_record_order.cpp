@@ -31,10 +31,11 @@ void L7RecordOrder::sort() {
   while (runs_.size() > 1) {
     merged_.clear();
     std::size_t kept = 0;
+    const auto at = [&](std::size_t run) {
+      return run < runs_.size() ? entries_.begin() + static_cast<std::ptrdiff_t>(runs_[run]) : entries_.end();
+    };
     for (std::size_t r = 0; r < runs_.size(); r += 2) {
-      const auto begin = entries_.begin() + static_cast<std::ptrdiff_t>(runs_[r]);
-      const auto end = r + 2 < runs_.size() ? entries_.begin() + static_cast<std::ptrdiff_t>(runs_[r + 2]) : entries_.end();
-      const auto middle = r + 1 < runs_.size() ? entries_.begin() + static_cast<std::ptrdiff_t>(runs_[r + 1]) : end;
+      const auto begin = at(r), middle = at(r + 1), end = at(r + 2);
       runs_[kept++] = merged_.size();
       std::merge(begin, middle, middle, end, std::back_inserter(merged_), by_time);
     }

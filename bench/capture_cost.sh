@@ -3,7 +3,7 @@
 # +OK over a Unix socket pair, one thread, pinned to CPU 1) with no daemon, and
 # with hostscoped running (pinned to CPU 0) with L7 off, L7 on without the TLS
 # probe, and L7 and TLS on. Every configuration of every binary runs once per
-# round, rounds alternate, medians reported.
+# round, the binaries' order alternating from round to round; medians reported.
 #
 #   sudo bench/capture_cost.sh                      # this build's hostscoped
 #   sudo BINARIES="old/hostscoped new/hostscoped" bench/capture_cost.sh
@@ -53,7 +53,9 @@ declare -A samples
 for ((r = 1; r <= ROUNDS; r++)); do
   log "round $r/$ROUNDS"
   samples[none]+="$(measure) "
-  for i in "${!BINS[@]}"; do
+  order=$(seq 0 $((${#BINS[@]} - 1)))
+  ((r % 2)) || order=$(seq $((${#BINS[@]} - 1)) -1 0)  # a fixed order favours one (see bench/l7_ab.sh)
+  for i in $order; do
     for c in "${CONFIGS[@]}"; do samples[$i/$c]+="$(with_daemon "${BINS[$i]}" "$c") "; done
   done
 done

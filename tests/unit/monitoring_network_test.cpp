@@ -273,3 +273,36 @@ TEST_F(NetworkEngineTest, PercentilesAndAveragesComeFromSlots) {
 
 }  // namespace
 }  // namespace hs::monitoring
+
+namespace hs::monitoring {
+namespace {
+
+// A process's sockets report after it was retired (their last events come after
+// its exit, or its entries were not forgotten yet): the readings join its exited
+// record, with its name, and no nameless second record of the same pid appears.
+TEST_F(NetworkEngineTest, ReadingsOfAProcessAfterItsRetirementJoinItsExitedRecord) {
+  inspector.add(13, "pgbench");
+  MonitoringEngine eng(clock, inspector, settings);
+  auto r = net_reading(13, HS_NET_ROLE_CLIENT, "10.0.0.1", 5432);
+  add_round_trips(r, 5, 1000);
+  eng.ingest_network(one(r));
+  inspector.procs.erase(13);
+  clock.advance_ms(1000);
+  add_round_trips(r, 2, 1000);
+  EXPECT_EQ(eng.ingest_network(one(r)).size(), 1u);  // retired, its entry forgotten
+  ASSERT_EQ(eng.exited_processes(), 1u);
+  for (int poll = 0; poll < 3; ++poll) {  // yet the kernel reports it again
+    clock.advance_ms(1000);
+    add_round_trips(r, 1, 1000);
+    EXPECT_EQ(eng.ingest_network(one(r)).size(), 1u) << "its entry is forgotten again";
+  }
+  EXPECT_EQ(eng.exited_processes(), 1u);
+  EXPECT_EQ(eng.live_processes(), 0u);
+  auto procs = eng.processes(13u, std::nullopt, 10);
+  ASSERT_EQ(procs.size(), 1u);
+  EXPECT_EQ(procs[0].meta.comm, "pgbench");
+  EXPECT_EQ(eng.network_entries({.pid = 13u}).at(0).round_trips, 10u);
+}
+
+}  // namespace
+}  // namespace hs::monitoring

@@ -163,18 +163,12 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
     counters_.beyond_prefix += (seen * unseen + ex.request.size() - 1) / ex.request.size();
   }
   counters_.operations += seen;
+  const bool tls = (rec.flags & HS_L7_F_TLS) != 0;
   for (auto& op : ops_) {
-    protocols::L7Reading& r = out.emplace_back();
-    r.tgid = rec.tgid;
-    r.tid = rec.tid;
-    r.conn_id = rec.conn_id;
-    r.server_side = ex.server_side;
-    r.remote = c.remote;
-    r.request_ns = rec.req_ns;
-    r.response_ns = rec.resp_ns;
-    r.response_bytes = rec.resp_bytes;
-    r.tls = (rec.flags & HS_L7_F_TLS) != 0;
-    r.op = std::move(op);
+    // Built in place, field by field (a default-built reading assigned after was
+    // zeroed whole first).
+    out.emplace_back(rec.tgid, rec.tid, rec.conn_id, ex.server_side, c.remote, rec.req_ns, rec.resp_ns,
+                     std::uint64_t{rec.resp_bytes}, tls, std::move(op));
   }
 }
 

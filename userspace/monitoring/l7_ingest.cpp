@@ -20,7 +20,7 @@ void MonitoringEngine::ingest_l7(std::span<const L7Reading> readings) {
       continue;
     }
     auto [it, fresh] = owners.try_emplace(r.tgid, nullptr);
-    if (fresh) it->second = &l7_owner(r.tgid);
+    if (fresh) it->second = &record_for(r.tgid);
     // Pipelined operations of one exchange carry the same timestamps, so they share the latency.
     const std::uint64_t latency = r.response_ns > r.request_ns ? r.response_ns - r.request_ns : 0;
     if (database) {
@@ -37,16 +37,6 @@ void MonitoringEngine::ingest_l7(std::span<const L7Reading> readings) {
       now_ms - exit_checked_ms_ >= static_cast<std::int64_t>(settings_.interval_ms))
     retire_exited(nullptr, nullptr);
   evict_expired();
-}
-
-ProcessRecord& MonitoringEngine::l7_owner(std::uint32_t tgid) {
-  if (auto it = live_.find(tgid); it != live_.end()) return it->second;
-  auto meta = inspector_.inspect(tgid);
-  if (!meta) {
-    for (auto it = exited_.rbegin(); it != exited_.rend(); ++it)
-      if (it->meta.pid == tgid) return *it;
-  }
-  return add_live(tgid, std::move(meta));
 }
 
 std::int64_t MonitoringEngine::wall_ms(std::uint64_t mono_ns) const {

@@ -54,10 +54,18 @@ void MonitoringEngine::set_settings(const EngineSettings& s) {
   evict_expired();
 }
 
+// A process that is gone, and that exited records still hold, is that record:
+// the kernel can report a process after it was retired (its sockets' last
+// events, its last exchanges still queued), and a second record for it would
+// have no name.
 ProcessRecord& MonitoringEngine::record_for(std::uint32_t tgid) {
-  auto it = live_.find(tgid);
-  if (it != live_.end()) return it->second;
-  return add_live(tgid, inspector_.inspect(tgid));
+  if (auto it = live_.find(tgid); it != live_.end()) return it->second;
+  auto meta = inspector_.inspect(tgid);
+  if (!meta) {
+    for (auto it = exited_.rbegin(); it != exited_.rend(); ++it)
+      if (it->meta.pid == tgid) return *it;
+  }
+  return add_live(tgid, std::move(meta));
 }
 
 ProcessRecord& MonitoringEngine::add_live(std::uint32_t tgid, std::optional<ProcessMeta> meta) {

@@ -179,11 +179,10 @@ class MonitoringEngine {
   std::uint64_t total_syscalls() const;
 
  private:
+  // Whose a reading of `tgid` is: the live process, a new one, or, when the
+  // process is gone, its exited record (readings drain after the process exits).
   ProcessRecord& record_for(std::uint32_t tgid);
   ProcessRecord& add_live(std::uint32_t tgid, std::optional<ProcessMeta> meta);
-  // Whose an L7 event of `tgid` is: the live process, a new one, or, when the
-  // process is gone, its exited record (events drain after the process exits).
-  ProcessRecord& l7_owner(std::uint32_t tgid);
   void add_statement(ProcessRecord& rec, const protocols::L7Reading& r, std::uint64_t latency_ns);
   void add_request(ProcessRecord& rec, const protocols::L7Reading& r, std::uint64_t latency_ns);
   // Wall-clock milliseconds of a CLOCK_MONOTONIC timestamp.

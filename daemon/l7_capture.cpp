@@ -1,21 +1,15 @@
 #include "daemon/l7_capture.h"
 
-#include <time.h>
-
 #include <chrono>
 
 #include <spdlog/spdlog.h>
+
+#include "common/clock.h"
 
 namespace hs::daemon {
 namespace {
 
 constexpr int kPollMs = 50;  // the reader's wait when the kernel does not wake it
-
-std::uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
-}
 
 }  // namespace
 
@@ -102,12 +96,12 @@ Status L7Capture::stop() {
 void L7Capture::read_loop() {
   l7::ConnectionTable table;
   std::vector<protocols::L7Reading> batch;
-  std::uint64_t last_sweep = monotonic_ns();
+  std::uint64_t last_sweep = kernel_clock_ns();
   for (;;) {
     bool last = stopping_.load();
     bool drain = false;
     auto t0 = std::chrono::steady_clock::now();
-    std::uint64_t now = monotonic_ns();
+    std::uint64_t now = kernel_clock_ns();
     auto sink = [&](const probes::L7Event& e) {
       // Per record: a change of capture_literals applies from the next exchange on.
       table.set_keep_texts(keep_texts_.load(std::memory_order_relaxed));

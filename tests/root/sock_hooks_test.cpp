@@ -87,6 +87,12 @@ Sides round_trips(NetProbe& probe, std::uint16_t port) {
   return n;
 }
 
+// Both ends of each of the kExchanges exchanges were seen.
+void expect_every_exchange(const Sides& s, const char* probe) {
+  EXPECT_EQ(s.client, kExchanges) << probe << ", client side";
+  EXPECT_EQ(s.server, kExchanges) << probe << ", server side";
+}
+
 std::size_t linked_count(const std::vector<std::uint32_t>& ids) {
   const std::set<std::uint32_t> linked = linked_prog_ids();
   return static_cast<std::size_t>(std::count_if(ids.begin(), ids.end(), [&](auto id) { return linked.count(id); }));
@@ -142,10 +148,8 @@ TEST_F(SockHooksTest, ProbesShareOneLinkedProgramPerTracepoint) {
 
   const std::uint16_t port = http_exchanges();
   Sides l7 = l7_records(*l7_, port), net = round_trips(*net_, port);
-  EXPECT_EQ(l7.client, kExchanges);
-  EXPECT_EQ(l7.server, kExchanges);
-  EXPECT_EQ(net.client, kExchanges);
-  EXPECT_EQ(net.server, kExchanges);
+  expect_every_exchange(l7, "l7");
+  expect_every_exchange(net, "net");
   EXPECT_EQ(net_->missed_runs() + l7_->missed_runs() + tls->missed_runs(), 0u);
 }
 
@@ -157,10 +161,8 @@ TEST_F(SockHooksTest, NetAndL7TimeAnEventWithOneClockReading) {
   ASSERT_TRUE(l7_->attach().ok());
   const std::uint16_t port = http_exchanges();
   Sides l7 = l7_records(*l7_, port), net = round_trips(*net_, port);
-  ASSERT_EQ(l7.client, kExchanges);
-  ASSERT_EQ(net.client, kExchanges);
-  ASSERT_EQ(l7.server, kExchanges);
-  ASSERT_EQ(net.server, kExchanges);
+  expect_every_exchange(l7, "l7");
+  expect_every_exchange(net, "net");
   EXPECT_GT(l7.client_ns, 0u);
   EXPECT_EQ(l7.client_ns, net.client_ns);
   EXPECT_EQ(l7.server_ns, net.server_ns);

@@ -1,10 +1,20 @@
 // Injectable clock so engines can be driven by tests with a fake time.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 
 namespace hs {
+
+// CLOCK_MONOTONIC in nanoseconds: the clock bpf_ktime_get_ns() reads, so kernel
+// timestamps compare with it directly.
+inline std::uint64_t kernel_clock_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+}
 
 class Clock {
  public:

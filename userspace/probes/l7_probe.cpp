@@ -1,5 +1,6 @@
 #include "probes/l7_probe.h"
 
+#include "common/clock.h"
 #include "hostscope/wire.h"
 #include "l7.skel.h"
 
@@ -7,7 +8,6 @@
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bit>
@@ -97,10 +97,7 @@ Result<int> L7Probe::consume(int timeout_ms, const Sink& sink, bool flush) {
       return l7_error("poll", errno);
   }
   // Every ring is read from here on: see common/l7_record_order.h.
-  timespec now{};
-  ::clock_gettime(CLOCK_MONOTONIC, &now);
-  const std::uint64_t start_ns =
-      static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(now.tv_nsec);
+  const std::uint64_t start_ns = kernel_clock_ns();
   int n = ring_buffer__consume(ring_.get());
   if (n < 0) return l7_error("consume", n);
   const std::uint64_t cutoff = flush ? UINT64_MAX : start_ns - std::min(start_ns, kOrderMarginNs);

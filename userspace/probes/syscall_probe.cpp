@@ -1,5 +1,7 @@
 #include "probes/syscall_probe.h"
 
+#include "common/clock.h"
+
 // The skeleton names struct hs_sys_filter, so the wire header comes first.
 #include "hostscope/wire.h"
 #include "syscalls.skel.h"
@@ -24,12 +26,6 @@ static_assert(kValSize % 8 == 0, "per-CPU values are laid out with an 8-byte str
 
 Status bpf_error(std::string_view step, int err, std::string_view what = {}) {
   return probes::bpf_error("syscalls", step, err, what);
-}
-
-std::uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock bpf_ktime_get_ns() reads
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
 std::uint64_t key_id(std::uint32_t tgid, std::uint32_t nr) { return (std::uint64_t{tgid} << 32) | nr; }
@@ -105,7 +101,7 @@ std::string_view SyscallProbe::variant() const { return variant_ == Variant::kTp
 Status SyscallProbe::attach() {
   if (attached()) return {};
   // Starts recorded before this instant belong to an earlier attachment: ignore them.
-  std::atomic_ref<__u64>(skel_->bss->hs_attach_ns).store(monotonic_ns(), std::memory_order_release);
+  std::atomic_ref<__u64>(skel_->bss->hs_attach_ns).store(kernel_clock_ns(), std::memory_order_release);
   bpf_program* progs[2];
   if (variant_ == Variant::kTpBtf) {
     progs[0] = skel_->progs.hs_sys_enter;

@@ -176,6 +176,70 @@ TEST_F(L7ProbeTest, CapturedPrefixesAreExactAtEverySize) {
   }
 }
 
+// Small rings, written round several times, read in place in passes between the
+// exchanges, each pass leaving the last millisecond's records in their rings:
+// every record is read exactly once, whole and in order, across the wraps.
+TEST_F(L7ProbeTest, RecordsReadInPlaceSurviveManyTurnsOfSmallRings) {
+  probe_.reset();
+  auto loaded = L7Probe::load({.ringbuf_bytes = 256 * 1024});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().text();
+  probe_ = std::move(loaded.value());
+  ASSERT_TRUE(probe_->attach().ok());
+  drain();
+  const std::size_t ring = probe_->ringbuf_bytes();
+  constexpr int kN = 3000, kPassEvery = 20;
+  const auto request_of = [](int i) {
+    std::string r = http_request_of(200 + static_cast<std::size_t>(i % 150), static_cast<char>('a' + i % 26));
+    const std::string tag = std::to_string(i);
+    return r.replace(r.size() - 4 - tag.size(), tag.size(), tag);
+  };
+  const auto response_of = [](int i) {
+    return http_response_of(40 + static_cast<std::size_t>(i % 80), static_cast<char>('A' + i % 26));
+  };
+  std::vector<Captured> seen;
+  const auto sink = [&](const probes::L7Event& e) {
+    if (e.record->tgid == static_cast<std::uint32_t>(::getpid()))
+      seen.push_back({*e.record, std::string(e.request()), std::string(e.response())});
+  };
+  Listener l;
+  std::thread server([&] {
+    Fd s = l.accept();
+    for (int i = 0; i < kN; ++i) {
+      std::size_t got = 0;
+      while (got < request_of(i).size()) got += read_some(s.get()).size();
+      write_all(s.get(), response_of(i));
+    }
+  });
+  Fd c = connect_to(AF_INET, l.port());
+  int passes_holding = 0;
+  for (int i = 0; i < kN; ++i) {
+    write_all(c.get(), request_of(i));
+    std::size_t got = 0;
+    while (got < response_of(i).size()) got += read_some(c.get()).size();
+    if (i % kPassEvery != kPassEvery - 1) continue;
+    ASSERT_TRUE(probe_->consume(0, sink).ok());
+    if (probe_->waiting() > 0) ++passes_holding;
+  }
+  server.join();
+  auto rest = drain();
+  seen.insert(seen.end(), rest.begin(), rest.end());
+  EXPECT_GT(passes_holding, 0) << "no pass left a record in its ring";
+  std::size_t written = 0;
+  for (const auto& x : seen) written += 8 + ((HS_L7_RECORD_FIXED + x.rec.req_len + x.rec.resp_len + 7) & ~7u);
+  EXPECT_GT(written, 8 * ring) << "the rings were not written round several times";
+  for (std::uint8_t role : {HS_NET_ROLE_CLIENT, HS_NET_ROLE_SERVER}) {
+    auto side = with_role(seen, role);
+    ASSERT_EQ(side.size(), static_cast<std::size_t>(kN)) << "role " << int{role};
+    for (int i = 0; i < kN; ++i) {
+      const auto& x = side[static_cast<std::size_t>(i)];
+      ASSERT_EQ(x.request, request_of(i)) << "exchange " << i << ", role " << int{role};
+      ASSERT_EQ(x.response, response_of(i)) << "exchange " << i << ", role " << int{role};
+    }
+  }
+  EXPECT_EQ(probe_->drops()[HS_DROP_L7_RINGBUF_FULL], 0u);
+  EXPECT_EQ(probe_->malformed(), 0u);
+}
+
 // A pipeline of three RESP commands sent with sendmsg, read with recvmsg, answered
 // with writev and read with readv: one exchange, the whole pipeline in its prefix.
 TEST_F(L7ProbeTest, PipelinedRedisThroughMsgAndVectorCallsIsOneExchange) {

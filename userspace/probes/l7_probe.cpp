@@ -24,12 +24,13 @@ constexpr std::uint32_t kMinRingBytes = 1u << 20;
 }  // namespace
 
 L7Probe::L7Probe(SkelPtr skel, std::shared_ptr<SockHooks> hooks)
-    : skel_(std::move(skel)), ring_(nullptr, &ring_buffer__free), slot_(std::move(hooks), HS_SOCK_SLOT_L7) {}
+    : skel_(std::move(skel)), slot_(std::move(hooks), HS_SOCK_SLOT_L7) {}
 
 L7Probe::~L7Probe() {
   detach();
-  ring_.reset();  // before the skeleton closes the map
+  rings_.clear();  // unmapped before the maps close
   for (int fd : ring_fds_) ::close(fd);
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
 Result<std::unique_ptr<L7Probe>> L7Probe::load(const L7ProbeOptions& options) {
@@ -53,21 +54,31 @@ Result<std::unique_ptr<L7Probe>> L7Probe::load(const L7ProbeOptions& options) {
   std::unique_ptr<L7Probe> probe(new L7Probe(std::move(skel), std::move(hooks.value())));
   probe->ncpus_ = ncpus.value();
   probe->ring_bytes_ = bytes;
-  const int outer = bpf_map__fd(probe->skel_->maps.hs_l7_rings);
+  probe->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (probe->epoll_fd_ < 0) return l7_error("epoll", errno);
   for (std::uint32_t cpu = 0; cpu < static_cast<std::uint32_t>(probe->ncpus_); ++cpu) {
-    int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "hs_l7_ring", 0, 0, bytes, nullptr);
-    if (fd < 0) return l7_error("ringbuf", errno);
-    probe->ring_fds_.push_back(fd);
-    if (bpf_map_update_elem(outer, &cpu, &fd, BPF_ANY)) return l7_error("ringbuf", errno);
-    if (!probe->ring_) {
-      probe->ring_.reset(ring_buffer__new(fd, &L7Probe::on_record, probe.get(), nullptr));
-      if (!probe->ring_) return l7_error("ringbuf", errno);
-    } else if (int err = ring_buffer__add(probe->ring_.get(), fd, &L7Probe::on_record, probe.get())) {
-      return l7_error("ringbuf", err);
-    }
+    if (Status st = probe->add_ring(cpu); !st.ok()) return st;
   }
   spdlog::info("l7: loaded, {} ring buffers of {} KiB", probe->ncpus_, bytes / 1024);
   return probe;
+}
+
+// Creates CPU cpu's ring, puts it in place for the programs and maps it. Its
+// wake-ups are edge-triggered: records held in a ring for the next pass (see
+// consume) would keep a level-triggered poll ready.
+Status L7Probe::add_ring(std::uint32_t cpu) {
+  int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "hs_l7_ring", 0, 0, ring_bytes_, nullptr);
+  if (fd < 0) return l7_error("ringbuf", errno);
+  ring_fds_.push_back(fd);
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.hs_l7_rings), &cpu, &fd, BPF_ANY)) return l7_error("ringbuf", errno);
+  auto mapped = MappedRing::map(fd, ring_bytes_);
+  if (!mapped.ok()) return mapped.status();
+  rings_.push_back(std::move(mapped.value()));
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLET;
+  ev.data.u32 = cpu;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) return l7_error("epoll", errno);
+  return {};
 }
 
 Status L7Probe::attach() {
@@ -77,31 +88,33 @@ Status L7Probe::attach() {
 
 void L7Probe::detach() { slot_.clear(); }
 
-int L7Probe::on_record(void* ctx, void* data, std::size_t size) {
-  auto* self = static_cast<L7Probe*>(ctx);
-  const auto* rec = static_cast<const hs_l7_record*>(data);
-  if (!l7_record_valid(rec, size)) {
-    ++self->malformed_;
-    return 0;
-  }
-  self->order_.add(*rec, size);
-  return 0;
-}
-
 Result<int> L7Probe::consume(int timeout_ms, const Sink& sink, bool flush) {
   // Records are mostly submitted without a wake-up (see bpf/l7.bpf.c), so the wait
-  // only paces the reader: whatever is there afterwards is consumed either way.
+  // only paces the reader: whatever is there afterwards is read either way.
   if (timeout_ms > 0) {
-    epoll_event ev{};
-    if (::epoll_wait(ring_buffer__epoll_fd(ring_.get()), &ev, 1, timeout_ms) < 0 && errno != EINTR)
+    std::array<epoll_event, 8> evs{};
+    if (::epoll_wait(epoll_fd_, evs.data(), static_cast<int>(evs.size()), timeout_ms) < 0 && errno != EINTR)
       return l7_error("poll", errno);
   }
   // Every ring is read from here on: see common/l7_record_order.h.
   const std::uint64_t start_ns = kernel_clock_ns();
-  int n = ring_buffer__consume(ring_.get());
-  if (n < 0) return l7_error("consume", n);
+  order_.begin(rings_.size());
+  for (std::size_t i = 0; i < rings_.size(); ++i) {
+    rings_[i].scan([&](const MappedRing::Record& r) {
+      const auto* rec = static_cast<const hs_l7_record*>(r.data);
+      if (r.discarded || !l7_record_valid(rec, r.size)) {
+        order_.add_skipped(i, r.end_pos, !r.discarded);
+      } else {
+        order_.add(i, *rec, r.end_pos);
+      }
+    });
+  }
   const std::uint64_t cutoff = flush ? UINT64_MAX : start_ns - std::min(start_ns, kOrderMarginNs);
-  return static_cast<int>(order_.release(cutoff, [&](const hs_l7_record& rec) { sink(L7Event{&rec}); }));
+  const auto released = order_.release(cutoff, [&](const hs_l7_record& rec) { sink(L7Event{&rec}); });
+  malformed_ += released.malformed;
+  for (std::size_t i = 0; i < rings_.size(); ++i)
+    if (std::uint64_t to = order_.released_to(i)) rings_[i].release_to(to);
+  return static_cast<int>(released.handed);
 }
 
 std::array<std::uint64_t, HS_DROP_L7_COUNT> L7Probe::drops() const {

@@ -14,10 +14,10 @@
 #include "common/status.h"
 #include "hostscope/wire.h"
 #include "probes/bpf_maps.h"
+#include "probes/mapped_ring.h"
 #include "probes/sock_hooks.h"
 
 struct l7_bpf;
-struct ring_buffer;
 
 namespace hs::probes {
 
@@ -47,8 +47,9 @@ class L7Probe {
 
   // Reads every record waiting on the per-CPU ring buffers, after waiting up to
   // timeout_ms for a wake-up (0: no wait), and hands them to sink in the order
-  // they were emitted. The last millisecond's records wait for the next call,
-  // unless flush (see common/l7_record_order.h). Returns how many were handed on.
+  // they were emitted, in place: a record is valid during its sink call only.
+  // The last millisecond's records stay in the rings for the next call, unless
+  // flush (see common/l7_record_order.h). Returns how many were handed on.
   // Malformed (short) records are skipped and counted in malformed().
   using Sink = std::function<void(const L7Event&)>;
   Result<int> consume(int timeout_ms, const Sink& sink, bool flush = false);
@@ -56,22 +57,23 @@ class L7Probe {
   std::array<std::uint64_t, HS_DROP_L7_COUNT> drops() const;
   std::uint64_t missed_runs() const;
   std::uint64_t malformed() const { return malformed_; }
+  std::size_t waiting() const { return order_.waiting(); }  // records the last consume left in the rings
   std::uint32_t ringbuf_bytes() const;  // of each CPU's ring
   std::vector<std::uint32_t> program_ids() const;
 
  private:
   using SkelPtr = std::unique_ptr<l7_bpf, void (*)(l7_bpf*)>;
-  using RingPtr = std::unique_ptr<ring_buffer, void (*)(ring_buffer*)>;
   L7Probe(SkelPtr skel, std::shared_ptr<SockHooks> hooks);
-  static int on_record(void* ctx, void* data, std::size_t size);
+  Status add_ring(std::uint32_t cpu);
   static constexpr std::uint64_t kOrderMarginNs = 1'000'000;  // beyond any clock difference between kernel and us
 
   SkelPtr skel_;
-  RingPtr ring_;
   SockSlot slot_;  // the send/receive programs, in the socket hooks' chain
   int ncpus_ = 1;
   std::uint32_t ring_bytes_ = 0;
   std::vector<int> ring_fds_;
+  std::vector<MappedRing> rings_;  // one per CPU, mapped from ring_fds_
+  int epoll_fd_ = -1;              // the rings' wake-ups, edge-triggered
   L7RecordOrder order_;
   std::uint64_t malformed_ = 0;
 };

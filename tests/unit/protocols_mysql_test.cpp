@@ -56,8 +56,9 @@ std::string result_set(std::uint8_t seq = 1) {
 class MysqlDecoderTest : public ::testing::Test {
  protected:
   std::vector<Operation> run(std::string_view req, std::string_view resp, std::uint64_t req_bytes = 0,
-                             std::uint64_t resp_bytes = 0) {
+                             std::uint64_t resp_bytes = 0, bool keep_text = true) {
     Exchange ex;
+    ex.keep_text = keep_text;
     ex.request = req;
     ex.request_bytes = req_bytes ? req_bytes : req.size();
     ex.response = resp.substr(0, 128);  // the kernel keeps 128 bytes of a reply
@@ -251,6 +252,26 @@ TEST_F(MysqlDecoderTest, CutQueryKeepsItsVisibleText) {
   EXPECT_EQ(ops[0].text, sql.substr(0, 4096 - 5));
   EXPECT_EQ(ops[0].method, "INSERT");
   EXPECT_EQ(ops[0].fingerprint, "INSERT INTO hs_log_t (id, note) VALUES (?)");  // the cut row still collapses
+}
+
+// Without capture_literals (Exchange::keep_text off) no operation carries its
+// text, which holds the literals; fingerprint and verb are as with it. A
+// statement prepared then still has its text when texts are kept again.
+TEST_F(MysqlDecoderTest, WithoutKeptTextsOperationsHaveNoTextAndAllTheRest) {
+  auto ops = run(query("SELECT v FROM hs_kv_t WHERE id = 42"), result_set(), 0, 0, /*keep_text=*/false);
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_TRUE(ops[0].text.empty());
+  EXPECT_EQ(ops[0].fingerprint, "SELECT v FROM hs_kv_t WHERE id = ?");
+  EXPECT_EQ(ops[0].method, "SELECT");
+  const std::string sql = "SELECT v FROM hs_kv_t WHERE id = ?";
+  EXPECT_TRUE(run(prepare(sql), prepare_ok(7, 1, 1), 0, 0, false).empty());
+  ops = run(execute(7, 1), result_set(), 0, 0, false);
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_TRUE(ops[0].text.empty());
+  EXPECT_EQ(ops[0].fingerprint, sql);
+  ops = run(execute(7, 2), result_set());
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].text, sql);
 }
 
 TEST_F(MysqlDecoderTest, CutPrepareIsRememberedTruncated) {

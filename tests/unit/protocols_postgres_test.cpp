@@ -65,8 +65,9 @@ std::string notice(std::string_view message) { return msg('N', "S" + cstr("NOTIC
 class PostgresDecoderTest : public ::testing::Test {
  protected:
   std::vector<Operation> run(std::string_view req, std::string_view resp, std::uint64_t req_bytes = 0,
-                             std::uint64_t resp_bytes = 0) {
+                             std::uint64_t resp_bytes = 0, bool keep_text = true) {
     Exchange ex;
+    ex.keep_text = keep_text;
     ex.request = req;
     ex.request_bytes = req_bytes ? req_bytes : req.size();
     ex.response = resp;
@@ -279,6 +280,33 @@ TEST_F(PostgresDecoderTest, CutQueryKeepsTheVisibleText) {
   ASSERT_EQ(ops.size(), 1u);
   EXPECT_TRUE(ops[0].truncated);  // longer than the text bound
   EXPECT_EQ(ops[0].text.size(), 4096u);
+}
+
+// Without capture_literals (Exchange::keep_text off) no operation carries its
+// text, which holds the literals; fingerprint, verb and truncation are as with
+// it. A statement prepared then still has its text when texts are kept again.
+TEST_F(PostgresDecoderTest, WithoutKeptTextsOperationsHaveNoTextAndAllTheRest) {
+  const std::string long_sql = "SELECT * FROM t WHERE note = '" + std::string(5000, 'x') + "'";
+  const std::string reply = row_description() + data_row("1") + complete("SELECT 1") + ready();
+  auto ops = run(query("SELECT abalance FROM pgbench_accounts WHERE aid = 12345;") + query(long_sql), reply + reply, 0,
+                 0, /*keep_text=*/false);
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_TRUE(ops[0].text.empty());
+  EXPECT_EQ(ops[0].fingerprint, "SELECT abalance FROM pgbench_accounts WHERE aid = ?");
+  EXPECT_EQ(ops[0].method, "SELECT");
+  EXPECT_FALSE(ops[0].truncated);
+  EXPECT_TRUE(ops[1].text.empty());
+  EXPECT_EQ(ops[1].fingerprint, "SELECT * FROM t WHERE note = ?");
+  EXPECT_TRUE(ops[1].truncated);  // longer than the text bound, kept or not
+  EXPECT_TRUE(run(parse("P_1", kSelect) + sync(), parse_complete() + ready(), 0, 0, false).empty());
+  const std::string executed = bind_complete() + row_description() + data_row("7") + complete("SELECT 1") + ready();
+  ops = run(prepared("P_1", {"5"}), executed, 0, 0, false);
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_TRUE(ops[0].text.empty());
+  EXPECT_EQ(ops[0].fingerprint, "SELECT abalance FROM pgbench_accounts WHERE aid = ?");
+  ops = run(prepared("P_1", {"6"}), executed);
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].text, kSelect);
 }
 
 TEST_F(PostgresDecoderTest, CutBindStillCountsTheStatement) {

@@ -31,7 +31,6 @@ const StatementPtr& unknown_statement() {
   return s;
 }
 
-Operation make_op(const Statement& s) { return sql_operation(Protocol::mysql, s); }
 
 // "42000 (1064): You have an error in your SQL syntax; ..." from an ERR payload.
 std::string error_text(std::string_view payload) {
@@ -60,6 +59,7 @@ class MysqlDecoder final : public ConnectionDecoder {
     try {
       ops_.clear();
       commands_.clear();
+      keep_text_ = ex.keep_text;
       read_request(ex);
       if (commands_.empty()) return;
       pair_replies(ex.response);
@@ -72,7 +72,7 @@ class MysqlDecoder final : public ConnectionDecoder {
  private:
   int add_op(const Statement& s) {
     if (ops_.size() >= kMaxMyOps || s.method.empty()) return -1;
-    return add_op(make_op(s));
+    return add_op(sql_operation(Protocol::mysql, s, keep_text_));
   }
 
   // An empty statement (nothing but blanks or comments) runs nothing: the server only says so.
@@ -128,7 +128,7 @@ class MysqlDecoder final : public ConnectionDecoder {
     switch (com) {
       case mycom::query: {
         // Run once and not kept: its operation takes the description's strings.
-        SqlStatement s = describe_sql(my_command_text(payload), !whole, SqlDialect::mysql);
+        SqlStatement s = describe_sql(my_command_text(payload), !whole, SqlDialect::mysql, keep_text_);
         c.op = add_op(sql_operation(Protocol::mysql, std::move(s)));
         break;
       }
@@ -199,6 +199,7 @@ class MysqlDecoder final : public ConnectionDecoder {
   // Scratch for one exchange.
   StatementPtr batch_prepared_;  // the last PREPARE of this request (EXECUTE of id 0xffffffff)
   std::vector<Operation> ops_;
+  bool keep_text_ = true;  // this exchange's Exchange::keep_text
   std::vector<Command> commands_;
 };
 

@@ -47,7 +47,6 @@ StatementPtr unknown_statement(std::string_view name) {
   return s;
 }
 
-Operation make_op(const Statement& s) { return sql_operation(Protocol::postgresql, s); }
 
 // "SQLSTATE: message" from an ErrorResponse body (fields: code byte, C string; 0 ends).
 std::string error_text(std::string_view body) {
@@ -114,6 +113,7 @@ class PostgresDecoder final : public ConnectionDecoder {
     try {
       ops_.clear();
       steps_.clear();
+      keep_text_ = ex.keep_text;
       bool request_cut = read_request(ex);
       if (ops_.empty()) return;
       keep_.assign(ops_.size(), true);
@@ -145,7 +145,9 @@ class PostgresDecoder final : public ConnectionDecoder {
 
  private:
   void add_step(StepKind k, const StatementPtr& s = nullptr) {
-    add_step(k, s && !s->method.empty() && ops_.size() < kMaxPgOps ? make_op(*s) : Operation{});
+    add_step(k, s && !s->method.empty() && ops_.size() < kMaxPgOps
+                    ? sql_operation(Protocol::postgresql, *s, keep_text_)
+                    : Operation{});
   }
 
   // A step with its operation (none if op has no method: an empty statement is a ping, not a query).
@@ -224,7 +226,7 @@ class PostgresDecoder final : public ConnectionDecoder {
         std::string_view sql = pg_cstring(m.body, p, w1);
         // Run once and not kept: its operation takes the description's strings.
         add_step(StepKind::simple_query,
-                 sql_operation(Protocol::postgresql, describe_sql(sql, !w1, SqlDialect::postgresql)));
+                 sql_operation(Protocol::postgresql, describe_sql(sql, !w1, SqlDialect::postgresql, keep_text_)));
         pending = nullptr;
         return true;
       }
@@ -348,6 +350,7 @@ class PostgresDecoder final : public ConnectionDecoder {
   bool discard_until_sync_ = false;
   // Scratch for one exchange.
   std::vector<Operation> ops_;
+  bool keep_text_ = true;  // this exchange's Exchange::keep_text
   std::vector<Step> steps_;
   std::vector<bool> keep_;
 };

@@ -6,10 +6,14 @@
 
 namespace hs::protocols {
 
-SqlStatement describe_sql(std::string_view sql, bool cut, SqlDialect dialect) {
+SqlStatement describe_sql(std::string_view sql, bool cut, SqlDialect dialect, bool with_text) {
   SqlStatement s;
-  s.text.reserve(std::min(sql.size(), kMaxSqlText));
-  cut = !append_clean(s.text, sql, kMaxSqlText, Controls::keep_layout) || cut;
+  if (with_text) {
+    s.text.reserve(std::min(sql.size(), kMaxSqlText));
+    cut = !append_clean(s.text, sql, kMaxSqlText, Controls::keep_layout) || cut;
+  } else {
+    cut = cut || sql.size() > kMaxSqlText;  // what append_clean would say: it writes a byte per byte
+  }
   std::string_view kept = sql.substr(0, kMaxSqlText);
   s.fingerprint = fingerprint_sql(kept, dialect);
   s.method = std::string(sql_verb(kept, dialect));
@@ -21,7 +25,15 @@ SqlStatementPtr make_sql_statement(std::string_view sql, bool cut, SqlDialect di
   return std::make_shared<const SqlStatement>(describe_sql(sql, cut, dialect));
 }
 
-Operation sql_operation(Protocol system, const SqlStatement& s) { return sql_operation(system, SqlStatement(s)); }
+Operation sql_operation(Protocol system, const SqlStatement& s, bool with_text) {
+  Operation op;
+  op.protocol = system;
+  if (with_text) op.text = s.text;
+  op.fingerprint = s.fingerprint;
+  op.method = s.method;
+  op.truncated = s.truncated;
+  return op;
+}
 
 Operation sql_operation(Protocol system, SqlStatement&& s) {
   Operation op;

@@ -22,11 +22,13 @@ struct SqlStatement {
 };
 using SqlStatementPtr = std::shared_ptr<const SqlStatement>;
 
-// `cut`: the capture already cut the text.
-SqlStatement describe_sql(std::string_view sql, bool cut, SqlDialect dialect);
+// `cut`: the capture already cut the text. Without with_text, text stays empty
+// (it holds the literals, which only capture_literals keeps: see Exchange::keep_text).
+SqlStatement describe_sql(std::string_view sql, bool cut, SqlDialect dialect, bool with_text = true);
 SqlStatementPtr make_sql_statement(std::string_view sql, bool cut, SqlDialect dialect);
-// An operation of `system` running `s` (moved from when it is run once and not kept).
-Operation sql_operation(Protocol system, const SqlStatement& s);
+// An operation of `system` running `s` (moved from when it is run once and not
+// kept); its text only with_text.
+Operation sql_operation(Protocol system, const SqlStatement& s, bool with_text = true);
 Operation sql_operation(Protocol system, SqlStatement&& s);
 
 }  // namespace hs::protocols

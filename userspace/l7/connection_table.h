@@ -76,7 +76,7 @@ class ConnectionTable {
   struct Ends;
   struct Conn {
     std::unique_ptr<protocols::ConnectionDecoder> decoder;  // null: protocol not recognised
-    std::string remote;
+    protocols::RemoteName remote;
     std::uint64_t last_ns = 0;
     std::uint64_t pair = 0;  // ends_ key (see pair_key); 0: its other end cannot be named
     Ends* ends = nullptr;    // its entry in ends_ while it holds a slot there

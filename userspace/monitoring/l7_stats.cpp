@@ -40,7 +40,7 @@ void DbStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool c
   tls = tls || r.tls;
   if (last_remote != r.remote) last_remote = r.remote;
   if (remotes.size() < kMaxRemotes && std::find(remotes.begin(), remotes.end(), r.remote) == remotes.end())
-    remotes.push_back(r.remote);
+    remotes.emplace_back(r.remote.view());
   if (ops.count == r.op.count || latency_ns > sample_ns) {
     // Without capture_literals only the fingerprint (literals replaced) is kept.
     const bool literal = capture_literals && !r.op.text.empty();

@@ -6,16 +6,21 @@
 #include <cstdint>
 #include <string>
 
+#include "common/bounded_text.h"
 #include "protocols/exchange.h"
 
 namespace hs::protocols {
+
+// A remote as readings carry it, inline: "unix:" and a socket path of at most 63
+// bytes (the kernel keeps no more), or an IPv6 address and port (at most 53).
+using RemoteName = BoundedText<71>;
 
 struct L7Reading {
   std::uint32_t tgid = 0;
   std::uint32_t tid = 0;           // the thread that completed the exchange
   std::uint64_t conn_id = 0;       // stable per connection while it lives (socket cookie)
   bool server_side = false;        // this process answered (read the request, wrote the response)
-  std::string remote;              // "10.0.0.5:5432", "[::1]:6379", "unix:/run/postgresql/.s.PGSQL.5432", "10.0.0.7:*" (server side)
+  RemoteName remote;               // "10.0.0.5:5432", "[::1]:6379", "unix:/run/postgresql/.s.PGSQL.5432", "10.0.0.7:*" (server side)
   std::uint64_t request_ns = 0;    // CLOCK_MONOTONIC: first request byte sent (client) / read (server)
   std::uint64_t response_ns = 0;   // first response byte read (client) / written (server)
   std::uint64_t response_bytes = 0;

@@ -404,6 +404,20 @@ TEST(ProcfsSystemDerive, HostileTimestampsAndCountersDoNotOverflow) {
   EXPECT_GT(m.disk_read_bytes_per_s, 0.0);
 }
 
+// All of a large delta busy: (100 * busy) / total rounds to 100.00000000000001 in
+// double for this value (found by fuzz_procfs); the percentages stay within 0..100.
+TEST(ProcfsSystemDerive, PercentOfAllIsAHundredNotMore) {
+  SystemSnapshot a, b;
+  b.stat.total.user = 3333333333333333339ull;
+  b.stat.cores.push_back(CoreTimes{0, b.stat.total});
+  SystemMetrics m = derive(a, b);
+  EXPECT_EQ(m.cpu_percent, 100.0);
+  ASSERT_EQ(m.cores.size(), 1u);
+  EXPECT_EQ(m.cores[0].busy_percent, 0.0);  // a core with no previous sample
+  a.stat.cores.push_back(CoreTimes{0, CpuTimes{}});
+  EXPECT_EQ(derive(a, b).cores[0].busy_percent, 100.0);
+}
+
 TEST(ProcfsSystemReal, ReadsThisMachine) {
   auto r = SystemReader().read(0);
   ASSERT_TRUE(r.ok()) << r.status().text();

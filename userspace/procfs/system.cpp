@@ -30,8 +30,11 @@ CpuDelta cpu_delta(const CpuTimes& a, const CpuTimes& b) {
   return d;
 }
 
+// part <= total. The ratio first: (100 * part) / total can round to just over 100
+// when the two are equal and large; part / total cannot exceed 1.
 double percent(std::uint64_t part, std::uint64_t total) {
-  return total == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(total);
+  if (total == 0) return 0.0;
+  return std::min(100.0, 100.0 * (static_cast<double>(part) / static_cast<double>(total)));
 }
 
 const CoreTimes* find_core(const std::vector<CoreTimes>& cores, int cpu) {

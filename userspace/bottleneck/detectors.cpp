@@ -213,7 +213,7 @@ void detect_system(const MetricsSnapshot& m, const Thresholds& t, std::vector<Fi
          {"psi_mem_some", s.psi_mem_some, t.psi_mem_some, "percent"}, 1.0);
   }
   if (s.mem_total_bytes > 0) {
-    const double used = 100.0 * static_cast<double>(s.mem_used_bytes) / static_cast<double>(s.mem_total_bytes);
+    const double used = 100.0 * (static_cast<double>(s.mem_used_bytes) / static_cast<double>(s.mem_total_bytes));
     if (used > t.mem_used_percent) {
       host("memory_usage", "Memory almost full: " + num(used) + " % used",
            {"mem_used_percent", used, t.mem_used_percent, "percent"}, 0.9);

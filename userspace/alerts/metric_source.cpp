@@ -68,7 +68,8 @@ double system_gauge(const bottleneck::SystemMetric& s, const std::string& m) {
   if (m == "steal_percent") return s.steal_percent;
   if (m == "iowait_percent") return s.iowait_percent;
   if (m == "mem_used_percent") {
-    return s.mem_total_bytes > 0 ? 100.0 * (static_cast<double>(s.mem_used_bytes) / static_cast<double>(s.mem_total_bytes)) : 0;
+    if (s.mem_total_bytes == 0) return 0;
+    return 100.0 * (static_cast<double>(s.mem_used_bytes) / static_cast<double>(s.mem_total_bytes));
   }
   if (m == "psi_cpu_some") return s.psi_cpu_some;
   if (m == "psi_mem_some") return s.psi_mem_some;

@@ -7,7 +7,9 @@
 # Why besides bench/l7_bench.sh: on a small shared VM the machine's own speed drifts
 # by ±20 % within a minute, more than the effect being measured. Short pairs (OFF
 # then ON, a few seconds apart, same daemon, same connections' server) and the
-# median of the per-pair ratios cancel most of that drift. The order within a
+# median of the per-pair ratios cancel most of that drift; a 95 % bootstrap
+# interval says how far that median could move (with 16 pairs here, ≈ ±0.07: the
+# place to look before calling a target met or missed). The order within a
 # pair alternates. Each run also records the machine's CPU time (not idle, not
 # steal) and the daemon's, per request: a second view of the same cost, from CPU
 # time instead of req/s (about as noisy here, but it says where the time goes).
@@ -138,8 +140,15 @@ echo "redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v='), $(
   echo "; \`pgbench -S -M simple -c 4 -j 2 -T $PG_SECONDS\` (scale 10, Unix socket) per run, in tps")."
 echo
 $PY - "$WORK/samples.txt" "$WORK/status.json" <<'EOF'
-import collections, json, os, statistics, sys
+import collections, json, os, random, statistics, sys
 tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
+
+def median_interval(xs, reps=4000):
+    """95 % bootstrap interval of the median of xs (resampled with a fixed seed)."""
+    rng = random.Random(1)
+    meds = sorted(statistics.median(rng.choices(xs, k=len(xs))) for _ in range(reps))
+    return meds[int(0.025 * reps)], meds[int(0.975 * reps) - 1]
+
 runs = collections.defaultdict(dict)
 label = lambda w: (w.rsplit("_", 1)[0] if w.startswith("pgbench") else w).replace("_", " ")
 cpu = collections.defaultdict(dict)  # (workload, pair) -> state -> (machine, daemon) µs per request
@@ -147,34 +156,36 @@ for line in open(sys.argv[1]):
     pair, state, workload, rps, busy, daemon, n = line.split()
     runs[(workload, int(pair))][state] = float(rps)
     cpu[(workload, int(pair))][state] = (int(busy) * tick_us / int(n), int(daemon) * tick_us / int(n))
-print("| workload | OFF median req/s | ON median req/s | median of pair ratios | pair ratios, 25th–75th percentile |")
-print("|---|---:|---:|---:|---|")
+print("| workload | OFF median req/s | ON median req/s | median of pair ratios | its 95 % interval (bootstrap) "
+      "| pair ratios, 25th–75th percentile |")
+print("|---|---:|---:|---:|---|---|")
 for w in sorted({k[0] for k in runs}, key=lambda s: (int(s.rsplit("_", 1)[1]), s)):
     pairs = [runs[k] for k in sorted(runs) if k[0] == w and len(runs[k]) == 2 and runs[k]["false"] > 0]
     if not pairs:
         continue
     ratios = sorted(p["true"] / p["false"] for p in pairs)
     q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
-    print("| %s | %.0f | %.0f | **%.3f** | %.2f–%.2f |" % (
+    print("| %s | %.0f | %.0f | **%.3f** | %.3f–%.3f | %.2f–%.2f |" % (
         label(w), statistics.median(p["false"] for p in pairs),
-        statistics.median(p["true"] for p in pairs), statistics.median(ratios), q[0], q[2]))
+        statistics.median(p["true"] for p in pairs), statistics.median(ratios), *median_interval(ratios), q[0], q[2]))
 print()
 print("Machine CPU per request (user + system + interrupts, all processes; not idle or steal) and the "
       "daemon's share of it, µs, medians. OFF/ON of machine CPU is what the throughput ratio would be on a "
       "saturated machine.")
 print()
-print("| workload | OFF machine | ON machine | ON daemon | median of pair OFF/ON | 25th–75th percentile |")
-print("|---|---:|---:|---:|---:|---|")
+print("| workload | OFF machine | ON machine | ON daemon | median of pair OFF/ON | its 95 % interval "
+      "| 25th–75th percentile |")
+print("|---|---:|---:|---:|---:|---|---|")
 for w in sorted({k[0] for k in cpu}, key=lambda s: (int(s.rsplit("_", 1)[1]), s)):
     pairs = [cpu[k] for k in sorted(cpu) if k[0] == w and len(cpu[k]) == 2 and cpu[k]["true"][0] > 0]
     if not pairs:
         continue
     ratios = sorted(p["false"][0] / p["true"][0] for p in pairs)
     q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
-    print("| %s | %.2f | %.2f | %.2f | **%.3f** | %.2f–%.2f |" % (
+    print("| %s | %.2f | %.2f | %.2f | **%.3f** | %.3f–%.3f | %.2f–%.2f |" % (
         label(w), statistics.median(p["false"][0] for p in pairs),
         statistics.median(p["true"][0] for p in pairs), statistics.median(p["true"][1] for p in pairs),
-        statistics.median(ratios), q[0], q[2]))
+        statistics.median(ratios), *median_interval(ratios), q[0], q[2]))
 status = json.load(open(sys.argv[2]))
 l7 = next((p for p in status.get("probes", []) if p.get("name") == "l7"), {})
 drops = l7.get("drops", {})

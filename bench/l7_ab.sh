@@ -119,13 +119,21 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 "${PY:-/usr/bin/python3}" - "$WORK/runs.txt" "$WORKLOAD" "${BINS[@]}" <<'PYEOF'
-import statistics as st, sys
+import random, statistics as st, sys
 runs = [l.split() for l in open(sys.argv[1]) if l.strip()]
+
+def median_interval(xs, reps=4000):
+    """95 % bootstrap interval of the median of xs (resampled with a fixed seed)."""
+    rng = random.Random(1)
+    meds = sorted(st.median(rng.choices(xs, k=len(xs))) for _ in range(reps))
+    return meds[int(0.025 * reps)], meds[int(0.975 * reps) - 1]
+
 workload = "redis-benchmark" if sys.argv[2] == "redis" else "pgbench -S (a request is a transaction)"
 bins = sys.argv[3:]
 print(f"## hostscoped builds compared: {workload}, L7 off and on\n")
-print("| build | pairs | ON/OFF req/s, median | 25th–75th | machine µs/request added | daemon µs/request | hook ns/event (L7 on) |")
-print("|---|---:|---:|---|---:|---:|---:|")
+print("| build | pairs | ON/OFF req/s, median | its 95 % interval | 25th–75th | machine µs/request added "
+      "| daemon µs/request | hook ns/event (L7 on) |")
+print("|---|---:|---:|---|---|---:|---:|---:|")
 for i, name in enumerate(bins):
     off = [r for r in runs if r[0] == str(i) and r[1] == "false"]
     on = [r for r in runs if r[0] == str(i) and r[1] == "true"]
@@ -136,7 +144,8 @@ for i, name in enumerate(bins):
         continue
     q = st.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
     hook = [int(b[5]) for _, b in pairs if int(b[5]) > 0]
-    print(f"| `{name}` | {len(pairs)} | **{st.median(ratios):.3f}** | {q[0]:.3f}–{q[2]:.3f} | "
+    lo, hi = median_interval(ratios)
+    print(f"| `{name}` | {len(pairs)} | **{st.median(ratios):.3f}** | {lo:.3f}–{hi:.3f} | {q[0]:.3f}–{q[2]:.3f} | "
           f"{st.median(added):+.2f} | {st.median(int(b[4]) for _, b in pairs) / 1000:.2f} | "
           f"{st.median(hook) if hook else 'n/a'} |")
 PYEOF

@@ -31,7 +31,11 @@ STATS=${STATS:-0}
 WORKLOAD=${WORKLOAD:-redis}
 PG_SECONDS=${PG_SECONDS:-3}
 PG_BIN=/usr/lib/postgresql/15/bin
-case $WORKLOAD in redis) SERVICE=redis ;; pgbench) SERVICE=postgres ;; *) echo "WORKLOAD: redis or pgbench" >&2; exit 2 ;; esac
+case $WORKLOAD in
+  redis) SERVICE=redis ;;
+  pgbench) SERVICE=postgres ;;
+  *) echo "WORKLOAD: redis or pgbench" >&2; exit 2 ;;
+esac
 
 WORK=$(mktemp -d /tmp/hs-l7-ab.XXXXXX)
 chmod 755 "$WORK"

@@ -122,15 +122,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
   done
 done
 
-"${PY:-/usr/bin/python3}" - "$WORK/runs.txt" "$WORKLOAD" "${BINS[@]}" <<'PYEOF'
-import random, statistics as st, sys
+PYTHONPATH="$ROOT/bench" "${PY:-/usr/bin/python3}" - "$WORK/runs.txt" "$WORKLOAD" "${BINS[@]}" <<'PYEOF'
+import statistics as st, sys
+from bench_stats import median_interval
 runs = [l.split() for l in open(sys.argv[1]) if l.strip()]
-
-def median_interval(xs, reps=4000):
-    """95 % bootstrap interval of the median of xs (resampled with a fixed seed)."""
-    rng = random.Random(1)
-    meds = sorted(st.median(rng.choices(xs, k=len(xs))) for _ in range(reps))
-    return meds[int(0.025 * reps)], meds[int(0.975 * reps) - 1]
 
 workload = "redis-benchmark" if sys.argv[2] == "redis" else "pgbench -S (a request is a transaction)"
 bins = sys.argv[3:]

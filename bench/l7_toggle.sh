@@ -139,15 +139,10 @@ echo "redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v='), $(
   "(L7 off and on, the order alternating; ${SETTLE} s after each switch; TLS probe $TLS)$( ((PG_SECONDS > 0)) &&
   echo "; \`pgbench -S -M simple -c 4 -j 2 -T $PG_SECONDS\` (scale 10, Unix socket) per run, in tps")."
 echo
-$PY - "$WORK/samples.txt" "$WORK/status.json" <<'EOF'
-import collections, json, os, random, statistics, sys
+PYTHONPATH="$ROOT/bench" $PY - "$WORK/samples.txt" "$WORK/status.json" <<'EOF'
+import collections, json, os, statistics, sys
+from bench_stats import median_interval
 tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
-
-def median_interval(xs, reps=4000):
-    """95 % bootstrap interval of the median of xs (resampled with a fixed seed)."""
-    rng = random.Random(1)
-    meds = sorted(statistics.median(rng.choices(xs, k=len(xs))) for _ in range(reps))
-    return meds[int(0.025 * reps)], meds[int(0.975 * reps) - 1]
 
 runs = collections.defaultdict(dict)
 label = lambda w: (w.rsplit("_", 1)[0] if w.startswith("pgbench") else w).replace("_", " ")

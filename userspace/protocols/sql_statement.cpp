@@ -26,13 +26,7 @@ SqlStatementPtr make_sql_statement(std::string_view sql, bool cut, SqlDialect di
 }
 
 Operation sql_operation(Protocol system, const SqlStatement& s, bool with_text) {
-  Operation op;
-  op.protocol = system;
-  if (with_text) op.text = s.text;
-  op.fingerprint = s.fingerprint;
-  op.method = s.method;
-  op.truncated = s.truncated;
-  return op;
+  return sql_operation(system, SqlStatement{with_text ? s.text : std::string(), s.fingerprint, s.method, s.truncated});
 }
 
 Operation sql_operation(Protocol system, SqlStatement&& s) {

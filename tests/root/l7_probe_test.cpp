@@ -171,7 +171,9 @@ TEST_F(L7ProbeTest, CapturedPrefixesAreExactAtEverySize) {
       EXPECT_EQ(side[i].request, requests[i].substr(0, HS_L7_REQ_MAX));
       EXPECT_EQ(side[i].response, responses[i].substr(0, HS_L7_RESP_MAX));
       EXPECT_EQ(side[i].rec.req_bytes, requests[i].size());
-      if (role == HS_NET_ROLE_SERVER) EXPECT_EQ(side[i].rec.resp_bytes, responses[i].size());  // one write
+      if (role == HS_NET_ROLE_SERVER) {
+        EXPECT_EQ(side[i].rec.resp_bytes, responses[i].size());  // one write
+      }
     }
   }
 }

@@ -165,10 +165,8 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
   counters_.operations += seen;
   const bool tls = (rec.flags & HS_L7_F_TLS) != 0;
   for (auto& op : ops_) {
-    // Built from its fields (a default-built reading assigned after was zeroed
-    // whole first).
-    out.push_back(protocols::L7Reading{rec.tgid, rec.tid, rec.conn_id, ex.server_side, c.remote, rec.req_ns,
-                                       rec.resp_ns, std::uint64_t{rec.resp_bytes}, tls, std::move(op)});
+    out.emplace_back(rec.tgid, rec.tid, rec.conn_id, ex.server_side, c.remote, rec.req_ns, rec.resp_ns,
+                     std::uint64_t{rec.resp_bytes}, tls, std::move(op));
   }
 }
 

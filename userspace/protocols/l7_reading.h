@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "common/bounded_text.h"
 #include "protocols/exchange.h"
@@ -16,6 +17,15 @@ namespace hs::protocols {
 using RemoteName = BoundedText<71>;
 
 struct L7Reading {
+  L7Reading() = default;
+  // Every field, so that a reading is built in its place in a vector (no
+  // temporary, no zeroing first).
+  L7Reading(std::uint32_t tgid_, std::uint32_t tid_, std::uint64_t conn_id_, bool server_side_, const RemoteName& remote_,
+            std::uint64_t request_ns_, std::uint64_t response_ns_, std::uint64_t response_bytes_, bool tls_,
+            Operation&& op_)
+      : tgid(tgid_), tid(tid_), conn_id(conn_id_), server_side(server_side_), remote(remote_), request_ns(request_ns_),
+        response_ns(response_ns_), response_bytes(response_bytes_), tls(tls_), op(std::move(op_)) {}
+
   std::uint32_t tgid = 0;
   std::uint32_t tid = 0;           // the thread that completed the exchange
   std::uint64_t conn_id = 0;       // stable per connection while it lives (socket cookie)

@@ -121,21 +121,24 @@ bool next_reply(std::string_view data, std::size_t& pos, RespReply& reply) {
 }
 
 // The fingerprint is the upper-cased name, and for a container its sub-command
-// ("CONFIG GET"); a name that is no token is "?".
-Operation operation_of(const Command& c, const RespCommand& cmd, bool keep_text) {
-  Operation op;
+// ("CONFIG GET"); a name that is no token is "?". Built in place at the end of out.
+void add_operation(std::vector<Operation>& out, const Command& c, const RespCommand& cmd, bool keep_text) {
+  Operation& op = out.emplace_back();
   op.protocol = Protocol::redis;
-  op.method = token_like(c.head.name) ? to_upper(c.head.name) : std::string("?");
+  if (token_like(c.head.name)) {
+    assign_upper(op.method, c.head.name);
+  } else {
+    op.method = "?";
+  }
   op.fingerprint = op.method;
   if (!c.head.sub.empty() && token_like(c.head.sub)) {
     op.fingerprint += ' ';
-    op.fingerprint += to_upper(c.head.sub);
+    for (char ch : c.head.sub) op.fingerprint += ascii_upper(ch);
   }
   op.truncated = c.cut();
   op.error = c.error();
   if (op.error) append_clean(op.error_text, c.error_text, kMaxErrorText, Controls::to_space);
   if (keep_text) write_text(op, cmd);
-  return op;
 }
 
 // One pass over the request: each command is read, paired in order with its
@@ -160,7 +163,9 @@ class RedisDecoder final : public ConnectionDecoder {
     bool pairing = true;  // replies are paired until one is missing or pub/sub starts
     bool in_run = false;
     Command run, c;  // the current run's first command; the command just read
-    RespCommand cmd;
+    // Not built per call: its arguments (16 views) would be zeroed each time, and
+    // resp_read_command sets what it reads.
+    static thread_local RespCommand cmd;
     RespReply reply;
     // Each turn consumes at least one byte or ends the loop.
     while (pos < data.size() && seen < kMaxRedisOps) {
@@ -186,7 +191,7 @@ class RedisDecoder final : public ConnectionDecoder {
         if (same && same_outcome(run, c)) {
           ++out.back().count;
         } else {
-          out.push_back(operation_of(c, cmd, ex.keep_text));
+          add_operation(out, c, cmd, ex.keep_text);
           run = c;
           in_run = true;
         }

@@ -98,9 +98,14 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 }
 
 std::string to_upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_upper(c);
+  std::string out;
+  assign_upper(out, s);
   return out;
+}
+
+void assign_upper(std::string& out, std::string_view s) {
+  out.assign(s);
+  for (char& c : out) c = ascii_upper(c);
 }
 
 bool parse_decimal(std::string_view s, std::uint64_t& value) {

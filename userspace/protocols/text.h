@@ -33,6 +33,8 @@ inline bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c 
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::string to_upper(std::string_view s);
+// out = s upper-cased, in out's own storage (no new string).
+void assign_upper(std::string& out, std::string_view s);
 
 // Unsigned big-endian reads; the caller has checked that the bytes are there.
 inline std::uint32_t be32(const char* p) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocols/sql_shape.h"
 #include "protocols/text.h"
 
 namespace hs::protocols {
@@ -15,8 +16,11 @@ SqlStatement describe_sql(std::string_view sql, bool cut, SqlDialect dialect, bo
     cut = cut || sql.size() > kMaxSqlText;  // what append_clean would say: it writes a byte per byte
   }
   std::string_view kept = sql.substr(0, kMaxSqlText);
-  s.fingerprint = fingerprint_sql(kept, dialect);
-  s.method = std::string(sql_verb(kept, dialect));
+  // One per thread: the reader decodes on one, and shapes repeat across connections.
+  static thread_local SqlShapeCache shapes;
+  const SqlShapeCache::Described& d = shapes.describe(kept, dialect);
+  s.fingerprint = d.fingerprint;
+  s.method = std::string(d.verb);
   s.truncated = cut;
   return s;
 }

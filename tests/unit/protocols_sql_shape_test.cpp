@@ -63,7 +63,8 @@ TEST(SqlShape, NoShapeWhereLexingCouldDependOnALiteralOrItsNeighbours) {
 
 TEST(SqlShape, StatementsOfOneShapeShareFingerprintAndVerb) {
   const std::pair<const char*, const char*> same_shape[] = {
-      {"SELECT abalance FROM pgbench_accounts WHERE aid = 4711;", "SELECT abalance FROM pgbench_accounts WHERE aid = 1;"},
+      {"SELECT abalance FROM pgbench_accounts WHERE aid = 4711;",
+       "SELECT abalance FROM pgbench_accounts WHERE aid = 1;"},
       {"select * from t where a in (1, 2, 3)", "select * from t where a in ('x', $1, 2.25)"},
       {"INSERT INTO t VALUES (1, 'a'), (2, 'b')", "INSERT INTO t VALUES ($1, 'it''s'), (0, '')"},
       {"SELECT x - 5, -5 FROM t", "SELECT x - $9, -'5' FROM t"},

@@ -20,9 +20,9 @@ struct L7Reading {
   L7Reading() = default;
   // Every field, so that a reading is built in its place in a vector (no
   // temporary, no zeroing first).
-  L7Reading(std::uint32_t tgid_, std::uint32_t tid_, std::uint64_t conn_id_, bool server_side_, const RemoteName& remote_,
-            std::uint64_t request_ns_, std::uint64_t response_ns_, std::uint64_t response_bytes_, bool tls_,
-            Operation&& op_)
+  L7Reading(std::uint32_t tgid_, std::uint32_t tid_, std::uint64_t conn_id_, bool server_side_,
+            const RemoteName& remote_, std::uint64_t request_ns_, std::uint64_t response_ns_,
+            std::uint64_t response_bytes_, bool tls_, Operation&& op_)
       : tgid(tgid_), tid(tid_), conn_id(conn_id_), server_side(server_side_), remote(remote_), request_ns(request_ns_),
         response_ns(response_ns_), response_bytes(response_bytes_), tls(tls_), op(std::move(op_)) {}
 

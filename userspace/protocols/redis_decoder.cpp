@@ -128,12 +128,12 @@ void add_operation(std::vector<Operation>& out, const Command& c, const RespComm
   if (token_like(c.head.name)) {
     assign_upper(op.method, c.head.name);
   } else {
-    op.method = "?";
+    op.method.push_back('?');  // empty: just built
   }
   op.fingerprint = op.method;
   if (!c.head.sub.empty() && token_like(c.head.sub)) {
     op.fingerprint += ' ';
-    for (char ch : c.head.sub) op.fingerprint += ascii_upper(ch);
+    append_upper(op.fingerprint, c.head.sub);
   }
   op.truncated = c.cut();
   op.error = c.error();

@@ -61,6 +61,10 @@ std::size_t literal_end(std::string_view sql, std::size_t i) {
   return j;
 }
 
+SqlShapeCache::Described describe_directly(std::string_view sql, SqlDialect dialect) {
+  return {fingerprint_sql(sql, dialect), sql_verb(sql, dialect)};
+}
+
 }  // namespace
 
 bool sql_shape(std::string_view sql, std::string& out) {
@@ -95,7 +99,7 @@ bool sql_shape(std::string_view sql, std::string& out) {
 const SqlShapeCache::Described& SqlShapeCache::describe(std::string_view sql, SqlDialect dialect) {
   shape_.assign(1, static_cast<char>(dialect));
   if (sql.size() > kMaxShapeBytes || !sql_shape(sql, shape_)) {
-    uncached_ = {fingerprint_sql(sql, dialect), sql_verb(sql, dialect)};
+    uncached_ = describe_directly(sql, dialect);
     return uncached_;
   }
   if (auto it = shapes_.find(std::string_view(shape_)); it != shapes_.end()) {
@@ -103,7 +107,7 @@ const SqlShapeCache::Described& SqlShapeCache::describe(std::string_view sql, Sq
     return it->second;
   }
   if (shapes_.size() >= kMaxShapes) shapes_.clear();
-  return shapes_.emplace(shape_, Described{fingerprint_sql(sql, dialect), sql_verb(sql, dialect)}).first->second;
+  return shapes_.emplace(shape_, describe_directly(sql, dialect)).first->second;
 }
 
 }  // namespace hs::protocols

@@ -104,8 +104,14 @@ std::string to_upper(std::string_view s) {
 }
 
 void assign_upper(std::string& out, std::string_view s) {
-  out.assign(s);
-  for (char& c : out) c = ascii_upper(c);
+  out.clear();
+  append_upper(out, s);
+}
+
+void append_upper(std::string& out, std::string_view s) {
+  const std::size_t from = out.size();
+  out.append(s);
+  for (std::size_t i = from; i < out.size(); ++i) out[i] = ascii_upper(out[i]);
 }
 
 bool parse_decimal(std::string_view s, std::uint64_t& value) {

@@ -33,8 +33,9 @@ inline bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c 
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::string to_upper(std::string_view s);
-// out = s upper-cased, in out's own storage (no new string).
+// out = s upper-cased, in out's own storage (no new string); append_upper adds it.
 void assign_upper(std::string& out, std::string_view s);
+void append_upper(std::string& out, std::string_view s);
 
 // Unsigned big-endian reads; the caller has checked that the bytes are there.
 inline std::uint32_t be32(const char* p) {

@@ -54,8 +54,8 @@ Status Daemon::init() {
   (void)network_->set_config(monitoring_, false);
   l7_ = std::make_unique<L7Capture>(*engine_);
   (void)l7_->set_config(monitoring_, false);
-  // Busy traffic fills the L7 queue faster than one interval: drain it in between.
-  l7_->set_drain_request([this] { boost::asio::post(io_, [this] { l7_->poll(); }); });
+  // Busy traffic fills the L7 rings faster than one interval: read them in between.
+  l7_->set_read_request([this] { boost::asio::post(io_, [this] { l7_->poll(); }); });
   captures_ = std::make_unique<Captures>(*capture_, *network_, *l7_);
   // A probe that cannot load leaves the daemon up, degraded, with the reason in status.
   if (Status st = capture_->start(); !st.ok()) spdlog::warn("running degraded: {}", st.text());

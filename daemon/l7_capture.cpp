@@ -9,7 +9,7 @@
 namespace hs::daemon {
 namespace {
 
-constexpr int kPollMs = 50;  // the reader's wait when the kernel does not wake it
+constexpr int kPollMs = 50;  // the longest wait for the rings when the kernel does not wake them
 
 }  // namespace
 
@@ -18,10 +18,10 @@ L7Capture::~L7Capture() { (void)stop(); }
 Status L7Capture::set_config(const config::MonitoringConfig& cfg, bool capture_wanted) {
   bool was_enabled = config_.l7_enabled, had_tls = config_.tls_enabled;
   config_ = cfg;
-  keep_texts_ = cfg.capture_literals;
+  keep_texts_ = cfg.capture_literals;  // from the next pass on
   if (!capture_wanted) return {};
   if (was_enabled != cfg.l7_enabled) return cfg.l7_enabled ? start() : stop();
-  // The reader owns both probes while it runs: TLS on or off restarts the capture.
+  // Both probes start and stop together: TLS on or off restarts the capture.
   if (had_tls != cfg.tls_enabled && running()) {
     if (Status st = stop(); !st.ok()) return st;
     return start();
@@ -49,8 +49,10 @@ Status L7Capture::start() {
   last_error_.clear();
   start_tls();
   stopping_ = false;
-  last_drain_ = std::chrono::steady_clock::now();
-  reader_ = std::thread([this] { read_loop(); });
+  read_pending_ = false;
+  table_ = l7::ConnectionTable{};  // connections from before a stop are gone from the kernel's view
+  last_sweep_ns_ = kernel_clock_ns();
+  waiter_ = std::thread([this] { wait_loop(); });
   spdlog::info("l7 probe attached");
   return {};
 }
@@ -79,10 +81,11 @@ Status L7Capture::stop() {
   if (!probe_) return {};
   probe_->detach();
   stopping_ = true;
-  if (reader_.joinable()) reader_.join();  // it drains what is left first
-  // Only once the reader is gone: the TLS probe is used by one thread at a time.
+  read_pending_ = false;
+  read_pending_.notify_one();
+  if (waiter_.joinable()) waiter_.join();
   if (tls_) tls_->detach();
-  poll();
+  read_pass(true);  // what is left in the rings, the last millisecond's too
   ledger_.retire(*probe_);
   probe_.reset();
   if (tls_) {
@@ -93,79 +96,60 @@ Status L7Capture::stop() {
   return {};
 }
 
-void L7Capture::read_loop() {
-  l7::ConnectionTable table;
-  std::vector<protocols::L7Reading> batch;
-  std::uint64_t last_sweep = kernel_clock_ns();
-  for (;;) {
-    bool last = stopping_.load();
-    bool drain = false;
-    auto t0 = std::chrono::steady_clock::now();
-    std::uint64_t now = kernel_clock_ns();
-    auto sink = [&](const probes::L7Event& e) {
-      // Per record: a change of capture_literals applies from the next exchange on.
-      table.set_keep_texts(keep_texts_.load(std::memory_order_relaxed));
-      table.decode(*e.record, e.request(), e.response(), now, batch);
-    };
-    auto n = probe_->consume(last ? 0 : kPollMs, sink, last);
-    if (!n.ok()) spdlog::warn("l7 read: {}", n.status().text());
-    if (tls_) {
-      // After the socket-layer wait: its ring wakes this thread when it fills.
-      if (auto t = tls_->consume(0, sink); !t.ok()) spdlog::warn("tls read: {}", t.status().text());
+// Asks for a read when the kernel wakes the rings (a quarter full) or every
+// kPollMs, then waits until poll() has run, so that requests do not pile up
+// while the executor is busy.
+void L7Capture::wait_loop() {
+  while (!stopping_) {
+    if (Status st = probe_->wait(kPollMs); !st.ok()) {
+      spdlog::warn("l7 wait: {}", st.text());
+      std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
     }
-    if (now - last_sweep > 10'000'000'000ull) {
-      table.evict_idle(now);
-      last_sweep = now;
-    }
-    {
-      std::lock_guard lock(mu_);
-      std::size_t room = kMaxQueued > queue_.size() ? kMaxQueued - queue_.size() : 0;
-      std::size_t take = std::min(room, batch.size());
-      queue_full_ += batch.size() - take;
-      if (take < batch.size()) warn_queue_full(batch.size() - take);
-      if (queue_.empty() && take == batch.size()) {
-        queue_.swap(batch);  // the common case: no copy
-      } else {
-        std::move(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(queue_));
-      }
-      table_ = table.counters();
-      connections_ = table.size();
-      malformed_ = probe_->malformed() + (tls_ ? tls_->malformed() : 0);
-      if (n.ok() && n.value() > 0)
-        last_read_us_ = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
-      drain = queue_.size() >= kDrainAt && drain_request_ && !drain_requested_.exchange(true);
-    }
-    if (drain) drain_request_();
-    batch.clear();
-    if (last) return;
+    if (stopping_ || !read_request_) continue;
+    read_pending_ = true;
+    if (stopping_) break;  // stop() clears read_pending_ after setting stopping_: no wait for a poll that never runs
+    read_request_();
+    read_pending_.wait(true);
   }
-}
-
-// Says, at most every 10 s, that operations were lost and how long the engine
-// has not drained the queue (a stalled executor, or an engine slower than the reader).
-void L7Capture::warn_queue_full(std::size_t lost) {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_full_warning_ < std::chrono::seconds(10)) return;
-  last_full_warning_ = now;
-  const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_drain_).count();
-  spdlog::warn("l7: the engine fell behind: {} operations dropped (queue full at {}; last drained {} ms ago; "
-               "{} dropped in all)",
-               lost, kMaxQueued, since, queue_full_);
 }
 
 void L7Capture::poll() {
-  {
-    std::lock_guard lock(mu_);
-    ready_.swap(queue_);
-    drain_requested_ = false;
-    last_drain_ = std::chrono::steady_clock::now();
+  if (probe_) {
+    read_pass(false);
+  } else {
+    ingest_chunk();  // nothing, but the engine looks for exited processes then
   }
-  engine_.ingest_l7(ready_);
-  ready_.clear();
-  // Kept for the next swap so the queue does not grow from nothing every interval,
-  // unless a burst made it large.
-  if (ready_.capacity() > kKeptCapacity) ready_ = {};
+  read_pending_ = false;
+  read_pending_.notify_one();
+}
+
+void L7Capture::ingest_chunk() {
+  engine_.ingest_l7(chunk_);
+  chunk_.clear();
+}
+
+void L7Capture::read_pass(bool flush) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::uint64_t now = kernel_clock_ns();
+  table_.set_keep_texts(keep_texts_);
+  auto sink = [&](const probes::L7Event& e) {
+    table_.decode(*e.record, e.request(), e.response(), now, chunk_);
+    if (chunk_.size() >= kIngestChunk) ingest_chunk();
+  };
+  auto n = probe_->consume(0, sink, flush);
+  if (!n.ok()) spdlog::warn("l7 read: {}", n.status().text());
+  if (tls_) {
+    if (auto t = tls_->consume(0, sink); !t.ok()) spdlog::warn("tls read: {}", t.status().text());
+  }
+  ingest_chunk();  // the rest; called with none too (see poll)
+  if (now - last_sweep_ns_ > 10'000'000'000ull) {
+    table_.evict_idle(now);
+    last_sweep_ns_ = now;
+  }
+  malformed_ = probe_->malformed() + (tls_ ? tls_->malformed() : 0);
+  if (n.ok() && n.value() > 0)
+    last_read_us_ = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
 }
 
 monitoring::ProbeHealth L7Capture::health() const {
@@ -175,16 +159,14 @@ monitoring::ProbeHealth L7Capture::health() const {
   h.variant = "tp_btf";
   h.reason = last_error_.empty() && !config_.l7_enabled ? "disabled in the configuration" : last_error_;
   auto drops = ledger_.drops(probe_.get());
-  std::lock_guard lock(mu_);
   h.drops = {{"ringbuf_full", drops[HS_DROP_L7_RINGBUF_FULL]},
              {"no_socket_storage", drops[HS_DROP_L7_NO_STORAGE]},
              {"payload_unreadable", drops[HS_DROP_L7_READ_FAILED]},
-             {"queue_full", queue_full_},
              // Estimated requests past the captured prefix of deep pipelines.
-             {"beyond_prefix", table_.beyond_prefix},
+             {"beyond_prefix", table_.counters().beyond_prefix},
              {"malformed", malformed_},
              {"missed_runs", ledger_.missed_runs(probe_.get())}};
-  h.entries = connections_;
+  h.entries = table_.size();
   h.max_entries = l7::TableLimits{}.max_connections;
   h.last_read_us = last_read_us_;
   return h;

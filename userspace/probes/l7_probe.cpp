@@ -88,13 +88,18 @@ Status L7Probe::attach() {
 
 void L7Probe::detach() { slot_.clear(); }
 
+Status L7Probe::wait(int timeout_ms) const {
+  std::array<epoll_event, 8> evs{};
+  if (::epoll_wait(epoll_fd_, evs.data(), static_cast<int>(evs.size()), timeout_ms) < 0 && errno != EINTR)
+    return l7_error("poll", errno);
+  return {};
+}
+
 Result<int> L7Probe::consume(int timeout_ms, const Sink& sink, bool flush) {
   // Records are mostly submitted without a wake-up (see bpf/l7.bpf.c), so the wait
   // only paces the reader: whatever is there afterwards is read either way.
   if (timeout_ms > 0) {
-    std::array<epoll_event, 8> evs{};
-    if (::epoll_wait(epoll_fd_, evs.data(), static_cast<int>(evs.size()), timeout_ms) < 0 && errno != EINTR)
-      return l7_error("poll", errno);
+    if (Status st = wait(timeout_ms); !st.ok()) return st;
   }
   // Every ring is read from here on: see common/l7_record_order.h.
   const std::uint64_t start_ns = kernel_clock_ns();

@@ -53,6 +53,10 @@ class L7Probe {
   // Malformed (short) records are skipped and counted in malformed().
   using Sink = std::function<void(const L7Event&)>;
   Result<int> consume(int timeout_ms, const Sink& sink, bool flush = false);
+  // Waits up to timeout_ms for a ring's wake-up (records are written without
+  // one until a quarter of a ring is full). May run on another thread than
+  // consume(), at the same time.
+  Status wait(int timeout_ms) const;
 
   std::array<std::uint64_t, HS_DROP_L7_COUNT> drops() const;
   std::uint64_t missed_runs() const;

@@ -1,6 +1,9 @@
 #include "daemon/l7_capture.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <span>
 
 #include <spdlog/spdlog.h>
 
@@ -48,10 +51,16 @@ Status L7Capture::start() {
   }
   last_error_.clear();
   start_tls();
-  stopping_ = false;
-  read_pending_ = false;
-  table_ = l7::ConnectionTable{};  // connections from before a stop are gone from the kernel's view
-  last_sweep_ns_ = kernel_clock_ns();
+  {
+    std::lock_guard lock(pending_mu_);
+    stopping_ = false;
+    read_pending_ = false;
+  }
+  {
+    std::lock_guard lock(read_mu_);
+    table_ = l7::ConnectionTable{};  // connections from before a stop are gone from the kernel's view
+    last_sweep_ns_ = kernel_clock_ns();
+  }
   waiter_ = std::thread([this] { wait_loop(); });
   spdlog::info("l7 probe attached");
   return {};
@@ -80,12 +89,18 @@ void L7Capture::start_tls() {
 Status L7Capture::stop() {
   if (!probe_) return {};
   probe_->detach();
-  stopping_ = true;
-  read_pending_ = false;
-  read_pending_.notify_one();
+  {
+    std::lock_guard lock(pending_mu_);
+    stopping_ = true;
+  }
+  pending_cv_.notify_one();
   if (waiter_.joinable()) waiter_.join();
   if (tls_) tls_->detach();
-  read_pass(true);  // what is left in the rings, the last millisecond's too
+  {
+    std::lock_guard lock(read_mu_);
+    ingest_backlog();
+    read_pass(true, Target::engine);  // what is left in the rings, the last millisecond's too
+  }
   ledger_.retire(*probe_);
   probe_.reset();
   if (tls_) {
@@ -98,50 +113,89 @@ Status L7Capture::stop() {
 
 // Asks for a read when the kernel wakes the rings (a quarter full) or every
 // kPollMs, then waits until poll() has run, so that requests do not pile up
-// while the executor is busy.
+// while the executor is busy; reads into the backlog meanwhile if that takes
+// longer than kExecutorGrace.
 void L7Capture::wait_loop() {
-  while (!stopping_) {
+  for (;;) {
     if (Status st = probe_->wait(kPollMs); !st.ok()) {
       spdlog::warn("l7 wait: {}", st.text());
       std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
     }
-    if (stopping_ || !read_request_) continue;
-    read_pending_ = true;
-    if (stopping_) break;  // stop() clears read_pending_ after setting stopping_: no wait for a poll that never runs
-    read_request_();
-    read_pending_.wait(true);
+    if (!wait_for_poll()) return;
   }
+}
+
+bool L7Capture::wait_for_poll() {
+  std::unique_lock lock(pending_mu_);
+  if (stopping_) return false;
+  if (!read_request_) return true;  // the caller's own poll() calls read
+  read_pending_ = true;
+  lock.unlock();
+  read_request_();
+  lock.lock();
+  while (!pending_cv_.wait_for(lock, kExecutorGrace, [this] { return !read_pending_ || stopping_; })) {
+    lock.unlock();
+    {
+      std::lock_guard read_lock(read_mu_);
+      read_pass(false, Target::backlog);
+    }
+    lock.lock();
+  }
+  return !stopping_;
 }
 
 void L7Capture::poll() {
-  if (probe_) {
-    read_pass(false);
-  } else {
-    ingest_chunk();  // nothing, but the engine looks for exited processes then
+  {
+    std::lock_guard lock(read_mu_);
+    ingest_backlog();
+    if (probe_) {
+      read_pass(false, Target::engine);
+    } else {
+      hand_on(Target::engine);  // nothing, but the engine looks for exited processes then
+    }
   }
-  read_pending_ = false;
-  read_pending_.notify_one();
+  {
+    std::lock_guard lock(pending_mu_);
+    read_pending_ = false;
+  }
+  pending_cv_.notify_one();
 }
 
-void L7Capture::ingest_chunk() {
-  engine_.ingest_l7(chunk_);
+void L7Capture::ingest_backlog() {
+  const std::span<const protocols::L7Reading> all(backlog_);
+  for (std::size_t at = 0; at < all.size(); at += kIngestChunk)
+    engine_.ingest_l7(all.subspan(at, std::min(kIngestChunk, all.size() - at)));
+  backlog_.clear();
+  // A burst's storage is not kept.
+  if (backlog_.capacity() > 16 * kIngestChunk) backlog_ = {};
+}
+
+void L7Capture::hand_on(Target target) {
+  if (target == Target::engine) {
+    engine_.ingest_l7(chunk_);
+  } else {
+    const std::size_t room = kMaxBacklog > backlog_.size() ? kMaxBacklog - backlog_.size() : 0;
+    const std::size_t take = std::min(room, chunk_.size());
+    std::move(chunk_.begin(), chunk_.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(backlog_));
+    queue_full_ += chunk_.size() - take;
+  }
   chunk_.clear();
 }
 
-void L7Capture::read_pass(bool flush) {
+void L7Capture::read_pass(bool flush, Target target) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint64_t now = kernel_clock_ns();
-  table_.set_keep_texts(keep_texts_);
+  table_.set_keep_texts(keep_texts_.load(std::memory_order_relaxed));
   auto sink = [&](const probes::L7Event& e) {
     table_.decode(*e.record, e.request(), e.response(), now, chunk_);
-    if (chunk_.size() >= kIngestChunk) ingest_chunk();
+    if (chunk_.size() >= kIngestChunk) hand_on(target);
   };
   auto n = probe_->consume(0, sink, flush);
   if (!n.ok()) spdlog::warn("l7 read: {}", n.status().text());
   if (tls_) {
     if (auto t = tls_->consume(0, sink); !t.ok()) spdlog::warn("tls read: {}", t.status().text());
   }
-  ingest_chunk();  // the rest; called with none too (see poll)
+  hand_on(target);  // the rest; to the engine with none too (see poll)
   if (now - last_sweep_ns_ > 10'000'000'000ull) {
     table_.evict_idle(now);
     last_sweep_ns_ = now;
@@ -159,9 +213,11 @@ monitoring::ProbeHealth L7Capture::health() const {
   h.variant = "tp_btf";
   h.reason = last_error_.empty() && !config_.l7_enabled ? "disabled in the configuration" : last_error_;
   auto drops = ledger_.drops(probe_.get());
+  std::lock_guard lock(read_mu_);
   h.drops = {{"ringbuf_full", drops[HS_DROP_L7_RINGBUF_FULL]},
              {"no_socket_storage", drops[HS_DROP_L7_NO_STORAGE]},
              {"payload_unreadable", drops[HS_DROP_L7_READ_FAILED]},
+             {"queue_full", queue_full_},
              // Estimated requests past the captured prefix of deep pipelines.
              {"beyond_prefix", table_.counters().beyond_prefix},
              {"malformed", malformed_},

@@ -1,15 +1,20 @@
 // Owns the L7 probes for the daemon: the socket-layer one and, when enabled,
 // the TLS one (libssl uprobes). poll(), on the daemon's executor, reads both
 // ring buffers into one decoder table (both name a connection by its socket
-// cookie) and hands the operations to the engine a few dozen at a time. A small
-// thread only waits for the rings and asks for a poll() when they have records,
-// or every 50 ms.
+// cookie) and hands the operations to the engine a few dozen at a time. A
+// second thread waits for the rings and asks for a poll() when they have
+// records, or every 50 ms; when the executor does not get to it soon (an API
+// call or the interval's work can hold it for tenths of a second, longer than
+// busy rings last), that thread reads the rings itself and keeps the operations
+// in a backlog that the next poll() hands on first.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,7 +41,8 @@ class L7Capture {
   // passed); it should get poll() run soon on the engine's executor (the daemon
   // posts it). Without it, only the caller's own poll() calls read the rings.
   void set_read_request(std::function<void()> f) { read_request_ = std::move(f); }
-  // Reads what the rings hold, decodes it and hands it to the engine.
+  // Hands the backlog to the engine, then reads what the rings hold, decodes it
+  // and hands it on.
   void poll();
   monitoring::ProbeHealth health() const;
   monitoring::ProbeHealth tls_health() const;
@@ -46,12 +52,21 @@ class L7Capture {
   // a whole pass's operations (thousands, 312 bytes each) for the executor cost
   // 8-22 % more daemon CPU per request (docs/benchmarks.md).
   static constexpr std::size_t kIngestChunk = 64;
+  // How long the waiting thread leaves a read to the executor before doing it
+  // itself (a quarter of a ring holds ≈ 20 ms at redis-benchmark -P 16).
+  static constexpr std::chrono::milliseconds kExecutorGrace{20};
+  // Operations the waiting thread keeps for the engine, at most; past it they
+  // are counted as queue_full.
+  static constexpr std::size_t kMaxBacklog = 262144;
 
  private:
+  enum class Target { engine, backlog };
   void wait_loop();
+  bool wait_for_poll();  // false: stopping
   void start_tls();
-  void read_pass(bool flush);  // on the executor
-  void ingest_chunk();
+  void read_pass(bool flush, Target target);  // with read_mu_ held
+  void hand_on(Target target);                // chunk_ to the engine or the backlog
+  void ingest_backlog();                      // with read_mu_ held, on the executor
 
   monitoring::MonitoringEngine& engine_;
   config::MonitoringConfig config_;
@@ -64,12 +79,19 @@ class L7Capture {
 
   std::function<void()> read_request_;
   std::thread waiter_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<bool> read_pending_{false};  // a read was asked for and poll() has not run since
-  bool keep_texts_ = false;                // capture_literals: the decoders write literal texts
+  std::atomic<bool> keep_texts_{false};  // capture_literals: the decoders write literal texts
+
+  std::mutex pending_mu_;  // guards the two below
+  std::condition_variable pending_cv_;
+  bool stopping_ = false;
+  bool read_pending_ = false;  // a read was asked for and poll() has not run since
+
+  mutable std::mutex read_mu_;  // guards the rings' reading and what it keeps, below
   l7::ConnectionTable table_;
-  std::vector<protocols::L7Reading> chunk_;  // decoded, not yet handed to the engine
-  std::uint64_t malformed_ = 0;              // records the probes could not use
+  std::vector<protocols::L7Reading> chunk_;    // decoded, not yet handed on
+  std::vector<protocols::L7Reading> backlog_;  // read by the waiting thread, for the engine
+  std::uint64_t queue_full_ = 0;               // operations lost because the backlog was full
+  std::uint64_t malformed_ = 0;                // records the probes could not use
   std::uint64_t last_read_us_ = 0;
   std::uint64_t last_sweep_ns_ = 0;
 };

@@ -177,9 +177,20 @@ void L7Capture::hand_on(Target target) {
     const std::size_t room = kMaxBacklog > backlog_.size() ? kMaxBacklog - backlog_.size() : 0;
     const std::size_t take = std::min(room, chunk_.size());
     std::move(chunk_.begin(), chunk_.begin() + static_cast<std::ptrdiff_t>(take), std::back_inserter(backlog_));
-    queue_full_ += chunk_.size() - take;
+    if (take < chunk_.size()) warn_backlog_full(chunk_.size() - take);
   }
   chunk_.clear();
+}
+
+// Says, at most every 10 s, that operations were lost because the executor has
+// not polled for so long that the backlog filled.
+void L7Capture::warn_backlog_full(std::size_t lost) {
+  queue_full_ += lost;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_full_warning_ < std::chrono::seconds(10)) return;
+  last_full_warning_ = now;
+  spdlog::warn("l7: the executor has not polled and the backlog is full ({} operations): {} dropped ({} in all)",
+               kMaxBacklog, lost, queue_full_);
 }
 
 void L7Capture::read_pass(bool flush, Target target) {

@@ -50,7 +50,7 @@ class L7Capture {
   // Operations handed to the engine at a time: the engine reads them while what
   // the decoding wrote is still in this CPU's cache. A reader thread that queued
   // a whole pass's operations (thousands, 312 bytes each) for the executor cost
-  // 8-22 % more daemon CPU per request (docs/benchmarks.md).
+  // 4-22 % more daemon CPU per request (docs/benchmarks.md).
   static constexpr std::size_t kIngestChunk = 64;
   // How long the waiting thread leaves a read to the executor before doing it
   // itself (a quarter of a ring holds ≈ 20 ms at redis-benchmark -P 16).
@@ -67,6 +67,7 @@ class L7Capture {
   void read_pass(bool flush, Target target);  // with read_mu_ held
   void hand_on(Target target);                // chunk_ to the engine or the backlog
   void ingest_backlog();                      // with read_mu_ held, on the executor
+  void warn_backlog_full(std::size_t lost);    // with read_mu_ held
 
   monitoring::MonitoringEngine& engine_;
   config::MonitoringConfig config_;
@@ -94,6 +95,7 @@ class L7Capture {
   std::uint64_t malformed_ = 0;                // records the probes could not use
   std::uint64_t last_read_us_ = 0;
   std::uint64_t last_sweep_ns_ = 0;
+  std::chrono::steady_clock::time_point last_full_warning_{};
 };
 
 }  // namespace hs::daemon

@@ -9,7 +9,8 @@
 #   sudo BINARIES="old/hostscoped new/hostscoped" bench/capture_cost.sh
 #
 # Environment: BUILD_DIR (build), BINARIES (hostscoped paths), ROUNDS (5),
-# EXCHANGES per run (100000), PAYLOAD ("" = RESP, "opaque" = bytes no probe decodes).
+# EXCHANGES per run (100000), PAYLOAD ("" = RESP, "opaque" = bytes no probe decodes,
+# "pipeline 16" = 16 SETs per request and 16 +OKs per reply).
 # Not part of CI. Results go in docs/benchmarks.md.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,11 +1,12 @@
 /* sock_exchange: request/response exchanges over a Unix socket pair in one
  * thread; prints the best mean time per exchange over 5 runs.
  *
- *   sock_exchange EXCHANGES [opaque]
+ *   sock_exchange EXCHANGES [opaque | pipeline N]
  *
  * Each exchange is write, read, write, read: four socket events, both ends of a
- * connection the L7 probe records (a RESP SET and +OK), or with "opaque" bytes
- * it leaves alone after a few tries. One thread and no waiting, so the time is
+ * connection the L7 probe records (a RESP SET and +OK; with "pipeline N", N SETs
+ * in one write and N +OKs in one reply, as redis-benchmark -P N sends them), or
+ * with "opaque" bytes it leaves alone after a few tries. One thread and no waiting, so the time is
  * the syscalls and whatever the probes add to them, with no scheduler in it.
  * Output: "<ns> ns/exchange <exchanges>". */
 #define _GNU_SOURCE
@@ -25,7 +26,7 @@ static unsigned long long now_ns(void)
 
 static int move(int from, int to, const char *msg, size_t len)
 {
-	char buf[256];
+	char buf[8192];
 	return write(from, msg, len) == (ssize_t)len && read(to, buf, sizeof(buf)) == (ssize_t)len ? 0 : -1;
 }
 
@@ -33,13 +34,19 @@ int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 100000;
 	int opaque = argc > 2 && strcmp(argv[2], "opaque") == 0;
-	if (n <= 0 || n > 100000000) {
-		fprintf(stderr, "usage: %s EXCHANGES [opaque]\n", argv[0]);
+	long pipeline = argc > 3 && strcmp(argv[2], "pipeline") == 0 ? atol(argv[3]) : 1;
+	if (n <= 0 || n > 100000000 || pipeline < 1 || pipeline > 64) {
+		fprintf(stderr, "usage: %s EXCHANGES [opaque | pipeline 1..64]\n", argv[0]);
 		return 2;
 	}
-	const char *req = opaque ? "~~ not a protocol any probe knows ~~~~~~~~~~~~~~~"
-				 : "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n";
-	const char *resp = opaque ? "~~~~~" : "+OK\r\n";
+	const char *one_req = opaque ? "~~ not a protocol any probe knows ~~~~~~~~~~~~~~~"
+				     : "*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000042\r\n$3\r\nxxx\r\n";
+	const char *one_resp = opaque ? "~~~~~" : "+OK\r\n";
+	static char req[4096], resp[1024];
+	for (long i = 0; i < pipeline; i++) {
+		strcat(req, one_req);
+		strcat(resp, one_resp);
+	}
 	size_t req_len = strlen(req), resp_len = strlen(resp);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {

@@ -32,6 +32,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define HS_IPPROTO_TCP 6
+#define HS_TCP_CLOSE 7
 #define HS_MSG_PEEK 2
 #define HS_PF_KTHREAD 0x00200000
 #define HS_L7_MAX_ATTEMPTS 4 /* data events looked at before a connection is left alone */
@@ -243,6 +244,26 @@ static __always_inline void l7__emit(struct hs_l7_conn *c)
 		counter__inc(&hs_l7_drops, HS_DROP_L7_RINGBUF_FULL);
 }
 
+/* Tells userspace that an adopted connection is gone: its fixed part alone,
+ * flagged HS_L7_F_CLOSED, built apart from the exchange in progress. */
+static __always_inline void l7__closed(struct hs_l7_conn *c, __u64 now_ns)
+{
+	__u64 head[HS_L7_RECORD_FIXED / 8];
+	__builtin_memcpy(head, &c->rec, sizeof(head));
+	struct hs_l7_record *rec = (struct hs_l7_record *)head;
+	rec->flags |= HS_L7_F_CLOSED;
+	rec->req_ns = rec->resp_ns = now_ns;
+	rec->req_bytes = 0;
+	rec->resp_bytes = 0;
+	rec->req_len = rec->resp_len = 0;
+	rec->path_len = 0;
+	rec->tgid = rec->tid = 0;
+	__u32 cpu = bpf_get_smp_processor_id();
+	void *rb = bpf_map_lookup_elem(&hs_l7_rings, &cpu);
+	if (!rb || bpf_ringbuf_output(rb, head, sizeof(head), rb__wakeup_flags(rb, sizeof(head), hs_l7_wakeup_bytes)))
+		counter__inc(&hs_l7_drops, HS_DROP_L7_RINGBUF_FULL);
+}
+
 /* Looks at the data of an undecided connection: adopts it if it carries a request. */
 static __always_inline void l7__decide(struct hs_l7_conn *c, struct sock *sk, bool sending, const struct l7_buf *b,
 				       __u64 moved)
@@ -271,12 +292,28 @@ static __always_inline void l7__decide(struct hs_l7_conn *c, struct sock *sk, bo
 	l7__remote(c, sk);
 }
 
+/* A read of 0 bytes from a Unix stream socket that asked for some: its peer
+ * has closed (or shut down its sending side). TCP connections are seen closing
+ * in hs_l7_state instead. */
+static __always_inline void l7__eof(struct sock *sk)
+{
+	if (sk->__sk_common.skc_family != HS_AF_UNIX)
+		return;
+	struct hs_l7_conn *c = bpf_sk_storage_get(&hs_l7_conns, sk, 0, 0);
+	struct l7_buf b;
+	if (c && c->state == HS_L7_ACTIVE && l7__syscall_buffer(&b) && b.len > 0)
+		l7__closed(c, sock_chain__now(sk));
+}
+
 static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sending)
 {
-	if (ret <= 0 || !sk)
+	if (!sk || (!sending && (flags & HS_MSG_PEEK)))
 		return;
-	if (!sending && (flags & HS_MSG_PEEK))
+	if (ret <= 0) {
+		if (ret == 0 && !sending)
+			l7__eof(sk);
 		return;
+	}
 	struct hs_l7_conn *c = bpf_sk_storage_get(&hs_l7_conns, sk, 0, 0);
 	if (c && c->state == HS_L7_IGNORED)
 		return;
@@ -338,6 +375,21 @@ static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sen
 	if (c->rec.protocol == HS_L7_POSTGRESQL && c->rec.req_len == 8 && l7_detect__be32(c->rec.data + 4) == 80877103 &&
 	    c->rec.resp_len >= 1 && c->rec.data[8] == 'S') /* the response follows the 8 request bytes */
 		c->state = HS_L7_IGNORED;
+}
+
+/* Every TCP socket ends in TCP_CLOSE (after FIN, RST, or TIME_WAIT's handover):
+ * userspace may forget the connection, and nothing more is recorded on it. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(hs_l7_state, struct sock *sk, int oldstate, int newstate)
+{
+	if (newstate != HS_TCP_CLOSE)
+		return 0;
+	struct hs_l7_conn *c = bpf_sk_storage_get(&hs_l7_conns, sk, 0, 0);
+	if (!c || c->state != HS_L7_ACTIVE)
+		return 0;
+	c->state = HS_L7_IGNORED;
+	l7__closed(c, bpf_ktime_get_ns());
+	return 0;
 }
 
 SEC("tp_btf/sock_send_length")

@@ -373,3 +373,90 @@ TEST(ConnectionTable, EndsDecodedWithOtherTextSettingsAreNotShared) {
 
 }  // namespace
 }  // namespace hs::l7
+
+namespace hs::l7 {
+namespace {
+
+hs_l7_record closed_record(const hs_l7_record& of) {
+  hs_l7_record r = of;
+  r.flags |= HS_L7_F_CLOSED;
+  r.req_bytes = r.resp_bytes = 0;
+  l7_record_fill(r, "", "");
+  return r;
+}
+
+// The connection used longest ago goes first when the table is full, however
+// recently it was created; idle ones go oldest first.
+TEST(ConnectionTable, TheLeastRecentlyUsedGoesFirst) {
+  ConnectionTable t({.max_connections = 3, .idle_ns = 100});
+  std::vector<protocols::L7Reading> out;
+  for (std::uint64_t c = 1; c <= 3; ++c) decode(t, record(c, HS_NET_ROLE_CLIENT, kPipeline, kReplies), c, out);
+  decode(t, record(1, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 4, out);  // 2 is now the least recent
+  decode(t, record(4, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 5, out);
+  EXPECT_TRUE(t.contains(1));
+  EXPECT_FALSE(t.contains(2));
+  EXPECT_TRUE(t.contains(3) && t.contains(4));
+  EXPECT_EQ(t.counters().evicted, 1u);
+  t.evict_idle(104);  // 3 (last used at 3) is idle for 101; 1 (at 4) for 100
+  EXPECT_FALSE(t.contains(3));
+  EXPECT_TRUE(t.contains(1) && t.contains(4));
+  EXPECT_EQ(t.counters().evicted, 2u);
+}
+
+// A closed record forgets its connection and gives no reading; one for a
+// connection not (or no longer) known changes nothing.
+TEST(ConnectionTable, AClosedConnectionIsForgotten) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  const auto s = end_of(61, HS_NET_ROLE_SERVER, kPipeline, kReplies);
+  const auto c = end_of(62, HS_NET_ROLE_CLIENT, kPipeline, kReplies);
+  for (int i = 0; i < 2; ++i) {
+    decode(t, s, 1, out);
+    decode(t, c, 1, out);
+  }
+  ASSERT_EQ(out.size(), 12u);
+  EXPECT_EQ(t.counters().shared, 1u);
+  decode(t, s, 1, out);  // takes the client end's decoding, whose memory the table still holds
+  EXPECT_EQ(t.counters().shared, 2u);
+  EXPECT_GT(t.kept_bytes(), 0u);
+  decode(t, closed_record(c), 2, out);
+  EXPECT_FALSE(t.contains(62));
+  EXPECT_TRUE(t.contains(61));  // TCP: each end says so itself
+  decode(t, closed_record(s), 2, out);
+  EXPECT_EQ(t.kept_bytes(), 0u);
+  decode(t, closed_record(s), 2, out);
+  decode(t, closed_record(record(99, HS_NET_ROLE_CLIENT, "", "")), 2, out);
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.counters().closed, 2u);
+  EXPECT_EQ(t.counters().exchanges, 5u);
+  EXPECT_EQ(out.size(), 15u);
+  // The same ports again: a new connection, decoded and paired afresh.
+  for (int i = 0; i < 2; ++i) {
+    decode(t, end_of(63, HS_NET_ROLE_SERVER, kPipeline, kReplies), 3, out);
+    decode(t, end_of(64, HS_NET_ROLE_CLIENT, kPipeline, kReplies), 3, out);
+  }
+  EXPECT_EQ(t.counters().shared, 3u);  // each end's first exchange is its own
+  EXPECT_EQ(out.size(), 27u);
+}
+
+// A Unix end reads its peer's close and names the peer by cookie: both go,
+// since the peer may have closed without reading anything more.
+TEST(ConnectionTable, AUnixEndClosingTakesItsPeerAlong) {
+  ConnectionTable t;
+  std::vector<protocols::L7Reading> out;
+  auto s = end_of(71, HS_NET_ROLE_SERVER, kPipeline, kReplies);
+  auto c = end_of(72, HS_NET_ROLE_CLIENT, kPipeline, kReplies);
+  unix_ends(s, c, true);
+  auto other_s = end_of(73, HS_NET_ROLE_SERVER, kPipeline, kReplies);
+  auto other_c = end_of(74, HS_NET_ROLE_CLIENT, kPipeline, kReplies);
+  unix_ends(other_s, other_c, true);
+  for (const auto* r : {&s, &c, &other_s, &other_c}) decode(t, *r, 1, out);
+  decode(t, closed_record(s), 2, out);
+  EXPECT_FALSE(t.contains(71));
+  EXPECT_FALSE(t.contains(72));
+  EXPECT_TRUE(t.contains(73) && t.contains(74));
+  EXPECT_EQ(t.counters().closed, 2u);
+}
+
+}  // namespace
+}  // namespace hs::l7

@@ -58,7 +58,10 @@ bool ConnectionTable::Kept::matches(const protocols::Exchange& ex) const {
 ConnectionTable::Conn& ConnectionTable::conn_for(const hs_l7_record& rec, const protocols::Exchange& ex,
                                                  std::uint64_t now_ns) {
   auto it = conns_.find(rec.conn_id);
-  if (it != conns_.end()) return it->second;
+  if (it != conns_.end()) {
+    lru_.splice(lru_.end(), lru_, it->second.use);
+    return it->second;
+  }
   if (conns_.size() >= limits_.max_connections) evict_oldest();
   Conn c;
   // The decoders' own recognition first; the kernel's guess only if they see nothing.
@@ -69,6 +72,7 @@ ConnectionTable::Conn& ConnectionTable::conn_for(const hs_l7_record& rec, const 
   c.last_ns = now_ns;
   c.server = rec.role == HS_NET_ROLE_SERVER;
   if (c.decoder) c.pair = pair_key(rec);
+  c.use = lru_.insert(lru_.end(), rec.conn_id);
   Conn& added = conns_.emplace(rec.conn_id, std::move(c)).first->second;
   if (added.pair) take_slot(added);
   return added;
@@ -91,6 +95,7 @@ ConnectionTable::ConnMap::iterator ConnectionTable::forget(ConnMap::iterator it)
     (c.server ? c.ends->server : c.ends->client) = nullptr;
     if (!c.ends->client && !c.ends->server) ends_.erase(c.pair);
   }
+  lru_.erase(c.use);
   return conns_.erase(it);
 }
 
@@ -135,6 +140,10 @@ void ConnectionTable::set_cost(Kept& k, std::size_t cost) {
 
 void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, std::string_view response,
                              std::uint64_t now_ns, std::vector<protocols::L7Reading>& out) {
+  if (rec.flags & HS_L7_F_CLOSED) {
+    closed(rec);
+    return;
+  }
   ++counters_.exchanges;
   protocols::Exchange ex;
   ex.server_side = rec.role == HS_NET_ROLE_SERVER;
@@ -170,22 +179,37 @@ void ConnectionTable::decode(const hs_l7_record& rec, std::string_view request, 
   }
 }
 
+// A TCP end closing is seen at each end. A Unix end sees its peer close (a read
+// of 0 bytes), and names it by cookie: the peer may have closed without reading,
+// so it goes too.
+void ConnectionTable::closed(const hs_l7_record& rec) {
+  auto drop = [this](std::uint64_t id) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    forget(it);
+    ++counters_.closed;
+  };
+  drop(rec.conn_id);
+  if (rec.family == HS_AF_UNIX) {
+    std::uint64_t peer = 0;
+    std::memcpy(&peer, rec.addr, sizeof(peer));
+    if (peer != 0) drop(peer);
+  }
+}
+
+// Connections in lru_ order are in last_ns order: the idle ones come first.
 void ConnectionTable::evict_idle(std::uint64_t now_ns) {
-  for (auto it = conns_.begin(); it != conns_.end();) {
-    if (now_ns - it->second.last_ns > limits_.idle_ns) {
-      it = forget(it);
-      ++counters_.evicted;
-    } else {
-      ++it;
-    }
+  while (!lru_.empty()) {
+    auto it = conns_.find(lru_.front());
+    if (now_ns - it->second.last_ns <= limits_.idle_ns) break;
+    forget(it);
+    ++counters_.evicted;
   }
 }
 
 void ConnectionTable::evict_oldest() {
-  auto oldest = std::min_element(conns_.begin(), conns_.end(),
-                                 [](const auto& a, const auto& b) { return a.second.last_ns < b.second.last_ns; });
-  if (oldest == conns_.end()) return;
-  forget(oldest);
+  if (lru_.empty()) return;
+  forget(conns_.find(lru_.front()));
   ++counters_.evicted;
 }
 

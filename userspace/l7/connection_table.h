@@ -9,9 +9,14 @@
 // other end, if its bytes are the same, takes them instead of decoding again.
 // The ends are matched by ports (TCP) or socket cookies (Unix) and proven by
 // the bytes.
+//
+// The kernel says when a connection closes (HS_L7_F_CLOSED records), and it is
+// forgotten then; connections that are not seen closing (TLS, a Unix end that
+// closed without reading) go when idle, or the least recently used when full.
 #pragma once
 
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -36,6 +41,7 @@ struct TableCounters {
   std::uint64_t operations = 0;    // operations decoded (a reading may carry several)
   std::uint64_t undecodable = 0;   // records of connections whose protocol nobody recognised
   std::uint64_t evicted = 0;       // decoders dropped for room or idleness
+  std::uint64_t closed = 0;        // decoders dropped because their connection closed
   // Requests estimated to lie past the captured prefix of a request (deep
   // pipelines): not decoded, so not counted anywhere else.
   std::uint64_t beyond_prefix = 0;
@@ -49,7 +55,8 @@ class ConnectionTable {
   explicit ConnectionTable(TableLimits limits = {}) : limits_(limits) {}
 
   // Decodes one record (its fixed part plus the request/response prefixes) and
-  // appends a reading per operation found. `now_ns` is CLOCK_MONOTONIC.
+  // appends a reading per operation found; a closed record (HS_L7_F_CLOSED)
+  // forgets its connection instead. `now_ns` is CLOCK_MONOTONIC and never goes back.
   void decode(const hs_l7_record& rec, std::string_view request, std::string_view response, std::uint64_t now_ns,
               std::vector<protocols::L7Reading>& out);
   // Forgets connections idle for longer than the limit.
@@ -58,6 +65,7 @@ class ConnectionTable {
   void set_keep_texts(bool on) { keep_texts_ = on; }
 
   std::size_t size() const { return conns_.size(); }
+  bool contains(std::uint64_t conn_id) const { return conns_.contains(conn_id); }
   // Memory held for the other ends of local connections (within TableLimits::max_kept_bytes).
   std::size_t kept_bytes() const { return kept_bytes_; }
   const TableCounters& counters() const { return counters_; }
@@ -78,6 +86,7 @@ class ConnectionTable {
     std::unique_ptr<protocols::ConnectionDecoder> decoder;  // null: protocol not recognised
     protocols::RemoteName remote;
     std::uint64_t last_ns = 0;
+    std::list<std::uint64_t>::iterator use;  // its place in lru_
     std::uint64_t pair = 0;  // ends_ key (see pair_key); 0: its other end cannot be named
     Ends* ends = nullptr;    // its entry in ends_ while it holds a slot there
     bool server = false;
@@ -94,6 +103,7 @@ class ConnectionTable {
 
   Conn& conn_for(const hs_l7_record& rec, const protocols::Exchange& ex, std::uint64_t now_ns);
   void evict_oldest();
+  void closed(const hs_l7_record& rec);
   ConnMap::iterator forget(ConnMap::iterator it);
   void take_slot(Conn& c);
   static Conn* other_end(const Conn& c);
@@ -105,6 +115,7 @@ class ConnectionTable {
 
   TableLimits limits_;
   ConnMap conns_;
+  std::list<std::uint64_t> lru_;  // conns_' keys, the least recently used first
   std::unordered_map<std::uint64_t, Ends> ends_;  // by (family, server port, client port) or the Unix cookies
   std::size_t kept_bytes_ = 0;                      // the sum of every Kept::cost
   TableCounters counters_;

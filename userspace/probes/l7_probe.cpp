@@ -83,10 +83,17 @@ Status L7Probe::add_ring(std::uint32_t cpu) {
 
 Status L7Probe::attach() {
   if (attached()) return {};
-  return slot_.fill(skel_->progs.hs_l7_send, skel_->progs.hs_l7_recv);
+  LinkPtr state(bpf_program__attach(skel_->progs.hs_l7_state), &bpf_link__destroy);
+  if (!state) return l7_error("attach", errno, "hs_l7_state");
+  if (Status st = slot_.fill(skel_->progs.hs_l7_send, skel_->progs.hs_l7_recv); !st.ok()) return st;
+  state_link_ = std::move(state);
+  return {};
 }
 
-void L7Probe::detach() { slot_.clear(); }
+void L7Probe::detach() {
+  slot_.clear();
+  state_link_.reset();
+}
 
 Status L7Probe::wait(int timeout_ms) const {
   std::array<epoll_event, 8> evs{};

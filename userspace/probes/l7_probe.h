@@ -71,8 +71,11 @@ class L7Probe {
   Status add_ring(std::uint32_t cpu);
   static constexpr std::uint64_t kOrderMarginNs = 1'000'000;  // beyond any clock difference between kernel and us
 
+  using LinkPtr = std::unique_ptr<bpf_link, int (*)(bpf_link*)>;
+
   SkelPtr skel_;
   SockSlot slot_;  // the send/receive programs, in the socket hooks' chain
+  LinkPtr state_link_{nullptr, nullptr};  // hs_l7_state: TCP connections closing
   int ncpus_ = 1;
   std::uint32_t ring_bytes_ = 0;
   std::vector<int> ring_fds_;

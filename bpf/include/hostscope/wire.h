@@ -249,6 +249,10 @@ HS_STATIC_ASSERT(sizeof(struct hs_l7_record) == 64 + 16 + HS_L7_REQ_MAX + HS_L7_
 #define HS_L7_RECORD_FIXED (sizeof(struct hs_l7_record) - (HS_L7_REQ_MAX + HS_L7_RESP_MAX + HS_L7_PATH_MAX))
 
 #define HS_L7_F_TLS 1 /* plaintext from TLS library hooks */
+/* No exchange: the connection is closing (TCP) or its peer closed it (Unix, a
+ * read of 0 bytes). Only the fixed part; conn_id and, for Unix, addr (the peer's
+ * cookie) say which. Userspace forgets the connection (and, for Unix, the peer). */
+#define HS_L7_F_CLOSED 4
 
 enum hs_l7_drop {
 	HS_DROP_L7_RINGBUF_FULL = 0, /* no room on the ring buffer: the exchange is lost */

@@ -3,7 +3,8 @@
 // 2-byte little-endian size and that many bytes, laid out as the kernel writes
 // them (struct hs_l7_record, packed). Every record is checked as the probes
 // check it; the valid ones go through one ConnectionTable, whose decoders keep
-// state across them.
+// state across them. A closed record (HS_L7_F_CLOSED) forgets its connection
+// and gives no reading.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -29,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // As on the ring: 8-byte aligned, and never longer than the largest record.
   alignas(8) static unsigned char buf[sizeof(hs_l7_record)];
   std::size_t at = 1;
-  std::uint64_t now = 0, valid = 0;
+  std::uint64_t now = 0, exchanges = 0;
   while (at + 2 <= size) {
     std::size_t n = data[at] | (std::size_t{data[at + 1]} << 8);
     at += 2;
@@ -39,7 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     at += n;
     const auto* rec = reinterpret_cast<const hs_l7_record*>(buf);
     if (!hs::l7_record_valid(rec, n)) continue;
-    ++valid;
+    const bool closed = (rec->flags & HS_L7_F_CLOSED) != 0;
+    exchanges += !closed;
     const std::string_view req = hs::l7_request(*rec), resp = hs::l7_response(*rec), path = hs::l7_path(*rec);
     // The views lie inside the record and follow each other.
     check(req.data() == rec->data && resp.data() == req.data() + req.size() &&
@@ -48,15 +50,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     now += 1'000'000;
     const std::size_t before = out.size();
     table.decode(*rec, req, resp, now, out);
+    if (closed) check(out.size() == before && !table.contains(rec->conn_id));
     for (std::size_t i = before; i < out.size(); ++i) {
       check(out[i].tgid == rec->tgid && out[i].conn_id == rec->conn_id);
       check(!out[i].remote.empty());
       check(out[i].op.count >= 1);
     }
-    if (valid % 8 == 0) table.evict_idle(now);
+    if (now % 8'000'000 == 0) table.evict_idle(now);
   }
   check(table.size() <= 4);
-  check(table.counters().exchanges == valid);
+  check(table.counters().exchanges == exchanges);
   check(table.kept_bytes() <= hs::l7::TableLimits{}.max_kept_bytes);
   // Forgetting every connection gives back all that was kept for other ends.
   table.evict_idle(now + 2'000'000);

@@ -104,6 +104,40 @@ TEST_F(MonitoringEngineTest, ExitedProcessKeepsTotalsForRetentionThenGoes) {
   EXPECT_EQ(eng.syscall_entries({.pid = 11u}).at(0).count, 7u);
 }
 
+// Exited processes are kept within a memory budget too: past it the oldest go,
+// however recent. Each holds ≈ 2 KB per syscall number it used.
+TEST_F(MonitoringEngineTest, ExitedProcessesStayWithinTheirMemoryBudget) {
+  ProcessRecord shape;  // what each exited process below holds
+  shape.meta.comm = "p100";
+  shape.syscalls[kRead];
+  shape.syscalls[kGetppid];
+  const std::size_t each = held_bytes_of(shape);
+  EXPECT_GT(each, 2 * sizeof(Histogram));
+  settings.max_exited_bytes = 3 * each + each / 2;
+  MonitoringEngine eng(clock, inspector, settings);
+  std::vector<SyscallSample> v;
+  for (std::uint32_t pid = 100; pid < 110; ++pid) {
+    inspector.add(pid, "p" + std::to_string(pid));
+    v.push_back(sample(pid, kRead, 5, 1000));
+    v.push_back(sample(pid, kGetppid, 3, 500));
+  }
+  eng.ingest_syscalls(v);
+  EXPECT_EQ(eng.exited_processes(), 0u);
+  for (std::uint32_t pid = 100; pid < 110; ++pid) {
+    inspector.procs.erase(pid);
+    clock.advance_ms(1000);
+    eng.ingest_syscalls({});
+  }
+  EXPECT_EQ(eng.exited_processes(), 3u);
+  EXPECT_EQ(eng.counters().exited_evicted, 7u);
+  EXPECT_TRUE(eng.syscall_entries({.pid = 106u}).empty());
+  for (std::uint32_t pid = 107; pid < 110; ++pid) {
+    auto e = eng.syscall_entries({.pid = pid});
+    ASSERT_EQ(e.size(), 2u) << pid;
+    EXPECT_TRUE(e[0].exited);
+  }
+}
+
 TEST_F(MonitoringEngineTest, PidReuseStartsANewProcessRecord) {
   inspector.add(20, "old", 100);
   MonitoringEngine eng(clock, inspector, settings);

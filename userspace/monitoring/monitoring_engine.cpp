@@ -5,6 +5,7 @@
 
 #include "common/syscall_names.h"
 #include "monitoring/capping.h"
+#include "monitoring/held_bytes.h"
 
 namespace hs::monitoring {
 namespace {
@@ -153,6 +154,8 @@ void MonitoringEngine::retire_exited(std::vector<hs_sys_key>* sys_forget, std::v
       if (std::string comm = comm_fallback_(it->first); !comm.empty()) rec.meta.comm = std::move(comm);
     }
     rec.exited_ms = now;
+    rec.held_bytes = held_bytes_of(rec);
+    exited_bytes_ += rec.held_bytes;
     attribution_.forget(it->first);
     ++counters_.processes_exited;
     exited_.push_back(std::move(rec));
@@ -173,9 +176,18 @@ void MonitoringEngine::refresh_meta(ProcessRecord& rec, std::int64_t now) {
   if (meta && meta->start_time_ticks == rec.meta.start_time_ticks) rec.meta = std::move(*meta);
 }
 
+std::size_t held_bytes_of(const ProcessRecord& r) {
+  const ProcessMeta& m = r.meta;
+  return sizeof(ProcessRecord) + m.comm.capacity() + m.exe.capacity() + m.cmdline.capacity() + m.cgroup.capacity() +
+         m.container_id.capacity() + m.systemd_unit.capacity() + r.syscalls.size() * (sizeof(decltype(r.syscalls)::value_type) + kTreeNodeBytes) + r.network.held_bytes() +
+         r.l7.held_bytes();
+}
+
 void MonitoringEngine::evict_expired() {
   const std::int64_t cutoff = clock_.now_ms() - static_cast<std::int64_t>(settings_.exited_retention_s) * 1000;
-  while (!exited_.empty() && (exited_.front().exited_ms <= cutoff || exited_.size() > settings_.max_exited_processes)) {
+  while (!exited_.empty() && (exited_.front().exited_ms <= cutoff || exited_.size() > settings_.max_exited_processes ||
+                              exited_bytes_ > settings_.max_exited_bytes)) {
+    exited_bytes_ -= exited_.front().held_bytes;
     exited_.pop_front();
     ++counters_.exited_evicted;
   }

@@ -37,6 +37,10 @@ struct EngineSettings {
   std::uint32_t coarse_retention_s = 86400;
   std::uint32_t exited_retention_s = 3600;
   std::size_t max_exited_processes = 4096;
+  // What exited processes' statistics may hold, estimated (held_bytes): the
+  // oldest go first past it. A process leaves ≈ 2 KB per syscall number it used
+  // (histograms), more with L7 statements: tens to hundreds of KB.
+  std::size_t max_exited_bytes = 16u << 20;
   std::uint32_t meta_refresh_ms = 5000;  // re-read comm/cgroup/rss of live processes this often
   std::uint32_t max_remotes_per_process = 32;  // TCP remotes reported individually; the rest are "other"
   std::uint32_t slow_query_threshold_ms = 100;       // database operations this slow go to the slow-query log
@@ -50,6 +54,7 @@ struct ProcessRecord {
   bool meta_known = false;
   std::int64_t first_seen_ms = 0;
   std::int64_t exited_ms = 0;  // 0 while alive
+  std::size_t held_bytes = 0;  // estimated when it exited (see held_bytes_of)
   std::int64_t inspected_ms = 0;
   // Looked at again after first sight: the first look may have fallen between
   // fork and exec, and shown the parent's name.
@@ -58,6 +63,9 @@ struct ProcessRecord {
   ProcessNetwork network;                         // by remote
   ProcessL7 l7;                                   // by statement fingerprint and by HTTP route
 };
+
+// Roughly the memory a record's statistics hold (entries, tree nodes, texts).
+std::size_t held_bytes_of(const ProcessRecord& r);
 
 struct SyscallEntry {
   std::uint32_t pid = 0;
@@ -213,6 +221,7 @@ class MonitoringEngine {
   EngineSettings settings_;
   std::unordered_map<std::uint32_t, ProcessRecord> live_;
   std::deque<ProcessRecord> exited_;
+  std::size_t exited_bytes_ = 0;  // the sum of their held_bytes
   SeriesStore series_;
   SyscallDelta interval_;
   NetTotals net_interval_;

@@ -1,5 +1,7 @@
 #include "monitoring/process_l7.h"
 
+#include "monitoring/held_bytes.h"
+
 namespace hs::monitoring {
 namespace {
 
@@ -53,6 +55,20 @@ void ProcessL7::add_request(const protocols::L7Reading& r, std::uint64_t latency
     if (it == statements_.end()) it = statements_.find(DbKeyView{c.system, false, kOther});
     if (it != statements_.end()) it->second.routes.add(key.method, key.route, c.count);
   }
+}
+
+std::size_t ProcessL7::held_bytes() const {
+  std::size_t n = 0;
+  for (const auto& [k, st] : statements_) {
+    n += sizeof(Statements::value_type) + kTreeNodeBytes + k.fingerprint.capacity() + st.id.capacity() +
+         st.last_remote.capacity() + st.sample.capacity() + st.remotes.capacity() * sizeof(std::string) +
+         st.routes.routes.capacity() * sizeof(RouteShare);
+  }
+  for (const auto& [k, st] : endpoints_) {
+    n += sizeof(Endpoints::value_type) + kTreeNodeBytes + k.method.capacity() + k.route.capacity() +
+         st.queries.shapes.capacity() * sizeof(RouteQuery);
+  }
+  return n;
 }
 
 }  // namespace hs::monitoring

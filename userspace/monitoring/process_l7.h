@@ -28,6 +28,7 @@ class ProcessL7 {
   const Statements& statements() const { return statements_; }
   const Endpoints& endpoints() const { return endpoints_; }
   bool empty() const { return statements_.empty() && endpoints_.empty(); }
+  std::size_t held_bytes() const;  // roughly, in memory
 
  private:
   Statements statements_;

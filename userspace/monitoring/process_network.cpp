@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "monitoring/held_bytes.h"
+
 namespace hs::monitoring {
 namespace {
 
@@ -100,6 +102,11 @@ CappedRemotes ProcessNetwork::capped(std::size_t top_n) const {
     if (out.top.size() > top_n) out.top.resize(top_n);
   }
   return out;
+}
+
+std::size_t ProcessNetwork::held_bytes() const {
+  return remotes_.size() * (sizeof(decltype(remotes_)::value_type) + kTreeNodeBytes + sizeof(NetTotals)) +
+         (folded_ ? sizeof(NetTotals) : 0);
 }
 
 void ProcessNetwork::sum_into(NetTotals& out) const {

@@ -60,6 +60,7 @@ class ProcessNetwork {
 
   bool empty() const { return remotes_.empty(); }
   std::size_t held() const { return remotes_.size(); }
+  std::size_t held_bytes() const;  // roughly, in memory
 
  private:
   struct Remote {

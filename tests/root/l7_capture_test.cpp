@@ -29,19 +29,6 @@ class ThisProcess final : public monitoring::ProcessInspector {
   bool alive(std::uint32_t, std::uint64_t) override { return true; }
 };
 
-void write_all(int fd, const std::string& s) {
-  check(::write(fd, s.data(), s.size()) == static_cast<ssize_t>(s.size()), "write");
-}
-
-void read_exactly(int fd, std::size_t n) {
-  char buf[64];
-  while (n > 0) {
-    ssize_t got = ::read(fd, buf, std::min(n, sizeof(buf)));
-    check(got > 0, "read");
-    n -= static_cast<std::size_t>(got);
-  }
-}
-
 // n Redis PINGs over one loopback connection, each answered before the next.
 void pings(int n) {
   const std::string ping = "*1\r\n$4\r\nPING\r\n", pong = "+PONG\r\n";

@@ -28,19 +28,6 @@ struct Kept {
   std::string request, response;
 };
 
-void write_all(int fd, const std::string& s) {
-  check(::write(fd, s.data(), s.size()) == static_cast<ssize_t>(s.size()), "write");
-}
-
-void read_exactly(int fd, std::size_t n) {
-  char buf[64];
-  while (n > 0) {
-    ssize_t got = ::read(fd, buf, std::min(n, sizeof(buf)));
-    check(got > 0, "read");
-    n -= static_cast<std::size_t>(got);
-  }
-}
-
 void read_eof(int fd) {
   char c;
   check(::read(fd, &c, 1) == 0, "read at the end");

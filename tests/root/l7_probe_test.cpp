@@ -58,8 +58,6 @@ class L7ProbeTest : public ::testing::Test {
   std::unique_ptr<L7Probe> probe_;
 };
 
-void write_all(int fd, const std::string& s) { check(::write(fd, s.data(), s.size()) == static_cast<ssize_t>(s.size()), "write"); }
-
 std::string read_some(int fd) {
   char buf[4096];
   ssize_t n = ::read(fd, buf, sizeof(buf));

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -90,6 +91,20 @@ inline Fd connect_to(int af, std::uint16_t port) {
   socklen_t len = af == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return Fd();
   return fd;
+}
+
+inline void write_all(int fd, const std::string& s) {
+  check(::write(fd, s.data(), s.size()) == static_cast<ssize_t>(s.size()), "write");
+}
+
+// Reads exactly n bytes (in pieces of up to 64), failing at the end of the stream.
+inline void read_exactly(int fd, std::size_t n) {
+  char buf[64];
+  while (n > 0) {
+    ssize_t got = ::read(fd, buf, std::min(n, sizeof(buf)));
+    check(got > 0, "read");
+    n -= static_cast<std::size_t>(got);
+  }
 }
 
 inline void send_byte(int fd) { check(::send(fd, "x", 1, 0) == 1, "send"); }

@@ -61,7 +61,8 @@ struct hs_l7_conn {
 	__u8 attempts; /* data events seen while undecided */
 	__u8 waiting;  /* a request is in flight, its response not begun */
 	__u8 path_len; /* of path */
-	__u8 pad[4];
+	__u8 eof_seen; /* Unix: a read of 0 bytes was reported (every later read returns 0 too) */
+	__u8 pad[3];
 	char path[HS_L7_PATH_MAX]; /* Unix: the server's socket path, sent with each record */
 	struct hs_l7_record rec;
 };
@@ -301,8 +302,10 @@ static __always_inline void l7__eof(struct sock *sk)
 		return;
 	struct hs_l7_conn *c = bpf_sk_storage_get(&hs_l7_conns, sk, 0, 0);
 	struct l7_buf b;
-	if (c && c->state == HS_L7_ACTIVE && l7__syscall_buffer(&b) && b.len > 0)
-		l7__closed(c, sock_chain__now(sk));
+	if (!c || c->state != HS_L7_ACTIVE || c->eof_seen || !l7__syscall_buffer(&b) || b.len == 0)
+		return;
+	c->eof_seen = 1; /* once: a program that keeps reading the end sends no more */
+	l7__closed(c, sock_chain__now(sk));
 }
 
 static __always_inline void l7__io(struct sock *sk, int ret, int flags, bool sending)

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "bottleneck/bottleneck_engine.h"
@@ -174,6 +175,50 @@ TEST_F(SnapshotTest, DatabaseStatementsPerFingerprint) {
   EXPECT_EQ(w2.database[0].count, 1u);
   EXPECT_EQ(w2.database[0].errors, 0u);
   EXPECT_EQ(w2.database[0].p50_ns, mid(150 * kMs));
+}
+
+// A fold moves history into "other"; the window after it shows no activity there.
+TEST_F(SnapshotTest, FoldingIntoOtherIsNoNewActivity) {
+  monitoring::EngineSettings settings;
+  settings.max_fingerprints_per_process = 4;
+  settings.max_routes_per_process = 4;
+  MonitoringEngine capped{clock, inspector, settings};
+  std::vector<protocols::L7Reading> v;
+  for (std::string fp : {"SELECT a", "SELECT b", "SELECT c", "SELECT d"}) {
+    v.push_back(test::failed(test::db_reading(400, Protocol::postgresql, fp, 150 * kMs), "boom"));
+    v.push_back(test::http_reading(300, true, "GET", "/" + fp.substr(7), 503, 300 * kMs));
+  }
+  capped.ingest_l7(v);
+  auto next_window = [&] {
+    clock.advance_ms(1000);
+    capped.finish_interval();
+    return snap.build(capped, clock.now_ms(), 1.0);
+  };
+  auto w1 = next_window();
+  EXPECT_EQ(w1.database.size(), 4u);
+  EXPECT_EQ(w1.http.size(), 4u);
+
+  // A fifth of each: one held entry is folded into "other" to make room.
+  v = {test::db_reading(400, Protocol::postgresql, "SELECT e", 2 * kMs),
+       test::http_reading(300, true, "GET", "/e", 200, 2 * kMs)};
+  capped.ingest_l7(v);
+  auto w2 = next_window();
+  ASSERT_EQ(w2.database.size(), 1u);
+  EXPECT_EQ(w2.database[0].fingerprint, "SELECT e");
+  EXPECT_EQ(w2.database[0].count, 1u);
+  EXPECT_EQ(w2.database[0].errors, 0u);
+  EXPECT_EQ(w2.database[0].p99_ns, mid(2 * kMs));
+  ASSERT_EQ(w2.http.size(), 1u);
+  EXPECT_EQ(w2.http[0].route, "/e");
+  EXPECT_EQ(w2.http[0].status_5xx, 0u);
+  EXPECT_TRUE(BottleneckEngine(clock).evaluate(w2).empty());  // no slow or failing "other"
+  // The folded ones are there, under "other", in the cumulative lists.
+  monitoring::DatabaseQuery q;
+  q.fingerprint_id = monitoring::fingerprint_id(Protocol::postgresql, "other");
+  auto other = capped.database_entries(q);
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].count, 1u);
+  EXPECT_EQ(other[0].carried_errors, 1u);
 }
 
 TEST_F(SnapshotTest, NetworkCountersAndSmoothedRtt) {

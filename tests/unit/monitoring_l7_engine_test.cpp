@@ -3,6 +3,7 @@
 // hiding, aggregated lists, series and exited-process retention.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <vector>
 
 #include "fake_inspector.h"
@@ -124,28 +125,45 @@ TEST_F(L7EngineTest, FoldedOperationsCountEachOne) {
   EXPECT_EQ(eng.counters().l7_readings, 3u);
 }
 
-TEST_F(L7EngineTest, FingerprintsPastTheCapAreCountedUnderOther) {
+TEST_F(L7EngineTest, AtTheCapTheLeastBusyFingerprintsAreFoldedIntoOther) {
   inspector.add(5, "app");
-  settings.max_fingerprints_per_process = 3;
+  settings.max_fingerprints_per_process = 4;  // a fold takes the least busy quarter: one
   MonitoringEngine eng(clock, inspector, settings);
   std::vector<L7Reading> v;
-  for (int i = 0; i < 5; ++i) v.push_back(db_reading(5, kPg, "SELECT " + std::to_string(i), (i + 1) * kMs));
-  v.push_back(db_reading(5, kPg, "SELECT 0", 1 * kMs));  // held: still counted under its own fingerprint
+  for (int i = 0; i < 4; ++i) v.push_back(db_reading(5, kPg, "SELECT " + std::to_string(i), (i + 1) * kMs));
+  v.push_back(db_reading(5, kPg, "SELECT 0", 3 * kMs));  // held: 4 ms in all, more than SELECT 1 and 2
+  v.back().remote = "10.0.0.9:5432";
   ingest(eng, v);
+  // A statement first seen after the cap is full, then busier than any: held.
+  std::vector<L7Reading> late;
+  for (int i = 0; i < 10; ++i) late.push_back(db_reading(5, kPg, "SELECT late", 5 * kMs));
+  late.push_back(db_reading(5, kPg, "SELECT 5", 1 * kMs));  // folds the next least busy
+  ingest(eng, late);
+
   auto e = eng.database_entries({});
-  ASSERT_EQ(e.size(), 4u);
   std::map<std::string, const DatabaseEntry*> by_fp;
   for (const auto& x : e) by_fp[x.fingerprint] = &x;
-  ASSERT_TRUE(by_fp.count("other"));
-  EXPECT_EQ(by_fp["other"]->count, 2u);
-  EXPECT_EQ(by_fp["other"]->total_ns, 9 * kMs);
-  EXPECT_EQ(by_fp["other"]->max_ns, 5 * kMs);
-  EXPECT_EQ(by_fp["other"]->fingerprint_id, "ca8bb6bffc55c4d9");  // of "postgresql\0other"
-  EXPECT_EQ(by_fp["other"]->sample, "SELECT 4");                  // the slowest folded statement's fingerprint
+  ASSERT_EQ(e.size(), 5u);  // 4 held and "other"
+  ASSERT_TRUE(by_fp.count("SELECT late"));
+  EXPECT_EQ(by_fp["SELECT late"]->count, 10u);
   EXPECT_EQ(by_fp["SELECT 0"]->count, 2u);
-  EXPECT_FALSE(by_fp.count("SELECT 3"));
-  // The slow log and the totals still see every operation.
-  EXPECT_EQ(eng.database_totals().ops, 6u);
+  EXPECT_EQ(by_fp["SELECT 3"]->count, 1u);
+  EXPECT_EQ(by_fp["SELECT 5"]->count, 1u);
+  EXPECT_FALSE(by_fp.count("SELECT 1"));  // 2 ms: folded first
+  EXPECT_FALSE(by_fp.count("SELECT 2"));  // 3 ms: folded next
+  ASSERT_TRUE(by_fp.count("other"));
+  const DatabaseEntry& other = *by_fp["other"];
+  EXPECT_EQ(other.count, 2u);
+  EXPECT_EQ(other.total_ns, 5 * kMs);
+  EXPECT_EQ(other.max_ns, 3 * kMs);
+  EXPECT_EQ(other.carried_count, 2u);  // all of it came by folds
+  EXPECT_EQ(other.fingerprint_id, "ca8bb6bffc55c4d9");  // of "postgresql\0other"
+  EXPECT_EQ(other.sample, "SELECT 2");                  // the slowest folded statement's fingerprint
+  // Nothing is lost: the totals see every operation.
+  EXPECT_EQ(eng.database_totals().ops, 16u);
+  std::uint64_t listed = 0;
+  for (const auto& x : e) listed += x.count;
+  EXPECT_EQ(listed, 16u);
 }
 
 TEST_F(L7EngineTest, HttpRequestsCountStatusClassesBytesAndRoutesPastTheCap) {
@@ -158,13 +176,14 @@ TEST_F(L7EngineTest, HttpRequestsCountStatusClassesBytesAndRoutesPastTheCap) {
       http_reading(9, true, "GET", "/users/:id", 404, 1 * kMs, 100),
       http_reading(9, true, "GET", "/users/:id", 503, 9 * kMs, 50),
       http_reading(9, true, "POST", "/users", 301, 3 * kMs, 10),
-      http_reading(9, true, "DELETE", "/users/:id", 204, 4 * kMs, 0),  // third route: other
-      http_reading(9, true, "PUT", "/users/:id", 500, 5 * kMs, 0),     // fourth: other too
+      http_reading(9, true, "DELETE", "/users/:id", 204, 4 * kMs, 0),  // third route: POST (3 ms) folded
+      http_reading(9, true, "PUT", "/users/:id", 500, 5 * kMs, 0),     // fourth: DELETE (4 ms) folded
       http_reading(10, false, "GET", "/health", 200, 1 * kMs, 77),
   };
   ingest(eng, v);
   HttpQuery q;
   q.pid = 9;
+  q.method = "GET";
   q.route = "/users/:id";
   auto e = eng.http_entries(q);
   ASSERT_EQ(e.size(), 1u);
@@ -180,13 +199,21 @@ TEST_F(L7EngineTest, HttpRequestsCountStatusClassesBytesAndRoutesPastTheCap) {
   EXPECT_EQ(e[0].max_ns, 9 * kMs);
   EXPECT_EQ(e[0].bytes_out, 1150u);
   EXPECT_EQ(e[0].bytes_in, 0u);
+  q.method = "other";
   q.route = "other";
   auto other = eng.http_entries(q);
   ASSERT_EQ(other.size(), 1u);
   EXPECT_EQ(other[0].method, "other");
   EXPECT_EQ(other[0].count, 2u);
   EXPECT_EQ(other[0].status_2xx, 1u);
-  EXPECT_EQ(other[0].status_5xx, 1u);
+  EXPECT_EQ(other[0].status_3xx, 1u);
+  EXPECT_EQ(other[0].status_5xx, 0u);
+  EXPECT_EQ(other[0].carried_count, 2u);
+  q.route = "/users/:id";
+  q.method = "PUT";
+  auto put = eng.http_entries(q);
+  ASSERT_EQ(put.size(), 1u);  // the last route is held
+  EXPECT_EQ(put[0].status_5xx, 1u);
   HttpQuery client;
   client.side = "client";
   auto c = eng.http_entries(client);

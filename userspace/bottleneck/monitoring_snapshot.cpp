@@ -40,6 +40,12 @@ Window window_of(const std::unordered_map<std::string, Histogram>& prev,
   return w;
 }
 
+// An L7 aggregate's histogram without what folds carried into it: a fold moves
+// history into "other", which is no new activity there.
+Histogram live_hist(const monitoring::OpTotals& ops, const monitoring::Carried* carried) {
+  return carried ? histogram_delta(ops.hist, carried->ops.hist) : ops.hist;
+}
+
 // One entry's cumulative counters (summed when one key shows up twice, e.g. a
 // reused pid next to the exited record of its first owner) and the metric it becomes.
 template <typename M>
@@ -191,7 +197,7 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
     std::unordered_map<std::string, Window> windows;
     for (const auto& a : eng.database_series(kAll)) {
       std::string k = key_of({a.system, a.fingerprint_id, a.side});
-      windows[k] = window_of(db_hist_, next_hist, k, a.ops.hist);
+      windows[k] = window_of(db_hist_, next_hist, k, live_hist(a.ops, a.carried.get()));
     }
     db_hist_ = std::move(next_hist);
     std::map<std::string, Pending<DatabaseMetric>> cur;
@@ -199,7 +205,7 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
     q.limit = kAll;
     for (const auto& e : eng.database_entries(q)) {
       auto& p = pending(cur, key_of({std::to_string(e.pid), e.system, e.side, e.fingerprint_id}), 2);
-      add(p.cum, {e.count, e.errors});
+      add(p.cum, {e.count - e.carried_count, e.errors - e.carried_errors});
       p.metric.pid = e.pid;
       p.metric.comm = e.comm;
       p.metric.system = e.system;
@@ -223,7 +229,7 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
     std::unordered_map<std::string, Window> windows;
     for (const auto& a : eng.http_series(kAll)) {
       std::string k = key_of({a.side, a.method, a.route});
-      windows[k] = window_of(http_hist_, next_hist, k, a.stat.ops.hist);
+      windows[k] = window_of(http_hist_, next_hist, k, live_hist(a.stat.ops, a.stat.carried.get()));
     }
     http_hist_ = std::move(next_hist);
     std::map<std::string, Pending<HttpMetric>> cur;
@@ -231,7 +237,7 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
     q.limit = kAll;
     for (const auto& e : eng.http_entries(q)) {
       auto& p = pending(cur, key_of({std::to_string(e.pid), e.side, e.method, e.route}), 2);
-      add(p.cum, {e.count, e.status_5xx});
+      add(p.cum, {e.count - e.carried_count, e.status_5xx - e.carried_5xx});
       p.metric.pid = e.pid;
       p.metric.comm = e.comm;
       p.metric.side = e.side;

@@ -36,8 +36,8 @@ struct MonitoringConfig {
   bool tls_enabled = true;                    // L7 plaintext of OpenSSL connections (libssl uprobes); needs l7_enabled
   std::uint32_t slow_query_threshold_ms = 100;      // slow-query log threshold, 1..600000
   bool capture_literals = false;                    // keep statement texts with literals (samples, slow log)
-  std::uint32_t max_fingerprints_per_process = 200; // statements per process, 1..100000; the rest are "other"
-  std::uint32_t max_routes_per_process = 200;       // HTTP (method, route) per process, 1..100000; the rest "other"
+  std::uint32_t max_fingerprints_per_process = 200; // statements per process, 1..100000; least busy fold into "other"
+  std::uint32_t max_routes_per_process = 200;       // HTTP (method, route) per process, 1..100000; likewise
   std::uint32_t l7_ring_buffer_kb = 8192;           // L7 ring buffer, a power of two in 64..262144 (next start)
   bool operator==(const MonitoringConfig&) const = default;
 };

@@ -160,6 +160,10 @@ std::vector<DatabaseEntry> MonitoringEngine::database_entries(const DatabaseQuer
     e.fingerprint_id = h.stat->id;
     e.sample = shown_sample(*h.key, *h.stat, settings_.capture_literals);
     fill_totals(e, h.stat->ops);
+    if (const Carried* c = h.stat->carried.get()) {
+      e.carried_count = c->ops.count;
+      e.carried_errors = c->ops.errors;
+    }
     e.tls = h.stat->tls;
     e.exited = h.rec->exited_ms != 0;
     e.http_routes = h.stat->routes;
@@ -194,6 +198,10 @@ std::vector<HttpEntry> MonitoringEngine::http_entries(const HttpQuery& q) const 
         std::tuple(h.stat->status[0], h.stat->status[1], h.stat->status[2], h.stat->status[3]);
     e.bytes_out = h.stat->bytes_out;
     e.bytes_in = h.stat->bytes_in;
+    if (const Carried* c = h.stat->carried.get()) {
+      e.carried_count = c->ops.count;
+      e.carried_5xx = c->status_5xx;
+    }
     e.exited = h.rec->exited_ms != 0;
     if (h.key->server_side) e.db = RequestQueriesView::of(h.stat->queries);
     out.push_back(std::move(e));
@@ -345,6 +353,7 @@ std::vector<DatabaseSeries> MonitoringEngine::database_series(std::size_t max_se
         s.side = side_name(key.server_side);
       }
       s.ops.merge(st.ops);
+      if (st.carried) carried_of(s.carried).merge(*st.carried);
     }
   });
   std::vector<DatabaseSeries> all;
@@ -352,8 +361,11 @@ std::vector<DatabaseSeries> MonitoringEngine::database_series(std::size_t max_se
   for (auto& [key, s] : agg) all.push_back(std::move(s));
   std::stable_sort(all.begin(), all.end(),
                    [](const auto& a, const auto& b) { return a.ops.total_ns > b.ops.total_ns; });
-  DatabaseSeries other{std::string(kOther), std::string(kOther), std::string(kOther), {}};
-  fold_tail(all, max_series, std::move(other), [](DatabaseSeries& o, const DatabaseSeries& s) { o.ops.merge(s.ops); });
+  DatabaseSeries other{std::string(kOther), std::string(kOther), std::string(kOther), {}, {}};
+  fold_tail(all, max_series, std::move(other), [](DatabaseSeries& o, const DatabaseSeries& s) {
+    o.ops.merge(s.ops);
+    if (s.carried) carried_of(o.carried).merge(*s.carried);
+  });
   return all;
 }
 

@@ -50,6 +50,32 @@ void DbStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool c
   }
 }
 
+void Carried::merge(const Carried& o) {
+  ops.merge(o.ops);
+  status_5xx += o.status_5xx;
+}
+
+Carried& carried_of(std::unique_ptr<Carried>& c) {
+  if (!c) c = std::make_unique<Carried>();
+  return *c;
+}
+
+void DbStat::absorb(const DbStat& o) {
+  ops.merge(o.ops);
+  carried_of(carried).ops.merge(o.ops);
+  tls = tls || o.tls;
+  if (last_remote.empty()) last_remote = o.last_remote;
+  for (const std::string& r : o.remotes)
+    if (remotes.size() < kMaxRemotes && std::find(remotes.begin(), remotes.end(), r) == remotes.end())
+      remotes.push_back(r);
+  if (o.sample_ns > sample_ns || sample.empty()) {
+    sample = o.sample;
+    sample_has_literals = o.sample_has_literals;
+    sample_ns = o.sample_ns;
+  }
+  routes.merge(o.routes);
+}
+
 void HttpStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns) {
   ops.add(latency_ns, r.op.error, r.op.count);
   if (auto c = status_class(r.op.status)) status[*c] += r.op.count;
@@ -62,6 +88,14 @@ void HttpStat::merge(const HttpStat& o) {
   bytes_out += o.bytes_out;
   bytes_in += o.bytes_in;
   queries.merge(o.queries);
+  if (o.carried) carried_of(carried).merge(*o.carried);
+}
+
+void HttpStat::absorb(const HttpStat& o) {
+  merge(o);
+  Carried& c = carried_of(carried);
+  c.ops.merge(o.ops);
+  c.status_5xx += o.status[kClass5xx];
 }
 
 }  // namespace hs::monitoring

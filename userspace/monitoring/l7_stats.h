@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +74,16 @@ struct HttpKeyLess {
   }
 };
 
+// The history an "other" entry took over from the entries folded into it (it is
+// in the entry's totals already). Interval deltas leave it out, so that a fold is
+// not taken for new activity.
+struct Carried {
+  OpTotals ops;
+  std::uint64_t status_5xx = 0;
+
+  void merge(const Carried& o);
+};
+
 // One statement fingerprint of one process, on one side of the connection.
 struct DbStat {
   static constexpr std::size_t kMaxRemotes = 8;
@@ -87,8 +98,11 @@ struct DbStat {
   bool sample_has_literals = false;
   std::uint64_t sample_ns = 0;
   StatementRoutes routes;  // client side: the HTTP routes whose requests made it
+  std::unique_ptr<Carried> carried;  // "other" entries that took folded ones in
 
   void add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool capture_literals);
+  // Takes a folded entry in: its totals, remotes, routes, and its sample if slower.
+  void absorb(const DbStat& o);
 };
 
 // One (method, route) of one process, on one side.
@@ -99,9 +113,15 @@ struct HttpStat {
   // capture does not report request sizes) and the response bytes read go to bytes_in.
   std::uint64_t bytes_out = 0, bytes_in = 0;
   RouteQueries queries;  // server side: the database operations its requests made
+  std::unique_ptr<Carried> carried;  // "other" entries that took folded ones in
 
   void add(const protocols::L7Reading& r, std::uint64_t latency_ns);
-  void merge(const HttpStat& o);
+  void merge(const HttpStat& o);  // carried histories included
+  // Takes a folded entry in: merged, and remembered as carried.
+  void absorb(const HttpStat& o);
 };
+
+// The carried part of a stat, created on first use.
+Carried& carried_of(std::unique_ptr<Carried>& c);
 
 }  // namespace hs::monitoring

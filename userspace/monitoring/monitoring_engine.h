@@ -45,8 +45,8 @@ struct EngineSettings {
   std::uint32_t max_remotes_per_process = 32;  // TCP remotes reported individually; the rest are "other"
   std::uint32_t slow_query_threshold_ms = 100;       // database operations this slow go to the slow-query log
   bool capture_literals = false;                     // keep statement texts with their literals (samples, slow log)
-  std::uint32_t max_fingerprints_per_process = 200;  // statements held per process; new ones past it are "other"
-  std::uint32_t max_routes_per_process = 200;        // HTTP (method, route) held per process; the rest are "other"
+  std::uint32_t max_fingerprints_per_process = 200;  // held per process; at it, the least busy fold into "other"
+  std::uint32_t max_routes_per_process = 200;        // HTTP (method, route) held per process; likewise
 };
 
 struct ProcessRecord {

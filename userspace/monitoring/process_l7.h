@@ -1,6 +1,7 @@
 // One process's L7 activity: a record per (system, side, statement fingerprint)
-// and per (side, method, route), each bounded by a per-process cap past which new
-// ones are counted under "other".
+// and per (side, method, route), each bounded by a per-process cap. At the cap, a
+// new one makes room by folding the least busy quarter (by total time) into
+// "other", so the busiest are held however late they first appear.
 #pragma once
 
 #include <cstddef>
@@ -16,11 +17,12 @@ class ProcessL7 {
   using Endpoints = std::map<HttpKey, HttpStat, HttpKeyLess>;
 
   // Counts one database operation. A fingerprint not seen before while the process
-  // already holds `max_fingerprints` is counted under (system, side, "other").
+  // already holds `max_fingerprints` first folds the least busy quarter of them
+  // into their (system, side, "other").
   void add_statement(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_fingerprints,
                      bool capture_literals);
-  // Counts one HTTP request. A new (side, method, route) past `max_routes` is
-  // counted under (side, "other", "other"). `claimed`: the client-side database
+  // Counts one HTTP request. A new (side, method, route) past `max_routes` folds
+  // the least busy quarter into (side, "other", "other") likewise. `claimed`: the client-side database
   // operations a server-side request made (see RequestAttribution).
   void add_request(const protocols::L7Reading& r, std::uint64_t latency_ns, std::size_t max_routes,
                    const std::vector<ClaimedQuery>& claimed = {});

@@ -529,11 +529,14 @@ class Redis:
         return int(self.info("stats").get("total_error_replies", 0))
 
     def benchmark(self, tests, n, clients, pipeline=1, unix=False, extra=(), timeout=600):
-        """redis-benchmark -t tests -n n -c clients -P pipeline --csv
+        """redis-benchmark -t tests -n n -c clients -P pipeline --csv [extra]; with `tests`
+        a list, that one command instead of -t.
         -> dict(pid, rc, stdout, stderr, rps {TEST: req/s}, p50_ms {TEST: ms}, argv)."""
         where = ["-s", self.sock] if unix else ["-h", "127.0.0.1", "-p", str(self.port)]
-        argv = ["redis-benchmark"] + where + ["-t", tests, "-n", str(n), "-c", str(clients), "-P", str(pipeline),
-                                            "--csv"] + list(extra)
+        what = [] if isinstance(tests, list) else ["-t", tests]
+        command = tests if isinstance(tests, list) else []
+        argv = ["redis-benchmark"] + where + what + ["-n", str(n), "-c", str(clients), "-P", str(pipeline),
+                                                   "--csv"] + list(extra) + command
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
         out, err = communicate(p, timeout)
         out = out.decode()
@@ -984,6 +987,22 @@ def by_canon_fp(rows):
     for r in rows:
         out.setdefault(canon_sql(r.get("fingerprint", "")), []).append(r)
     return out
+
+
+def prometheus_samples(d):
+    """GET /metrics (no token) -> (text, {(name, frozenset(label items)): value})."""
+    status, body, _ = d.request("GET", "/metrics", token=None)
+    assert status == 200, (status, body[:200])
+    text = body.decode()
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        series, _, value = line.rpartition(" ")
+        name, _, labels = series.partition("{")
+        items = re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', labels)
+        out[(name, frozenset(items))] = float(value)
+    return text, out
 
 
 def sum_field(rows, field="count"):

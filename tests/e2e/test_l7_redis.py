@@ -10,6 +10,7 @@ total_error_replies, and redis-benchmark's own p50 latency (--csv). The client s
 with the oracle, never their sum.
 """
 import os
+import subprocess
 import sys
 import unittest
 
@@ -175,6 +176,63 @@ class RedisCaptureTest(unittest.TestCase):
 
     def test_benchmark_unix_pipelined(self):
         self.run_benchmark(PIPELINE, unix=True)
+
+    def test_prometheus_series_and_summary_count_a_run(self):
+        """One pipelined run of a command no other suite sends, read back through
+        /metrics (hostscope_db_query_duration_seconds, summed over processes) and
+        monitoring/summary, whose host-wide numbers then move by this run alone."""
+        fp, name = "HINCRBY", "hincrby"
+        _, before = L.prometheus_samples(self.d)
+        status, summary_before = self.d.get("/monitoring/summary")
+        self.assertEqual(status, 200, summary_before)
+        self.r.cli("CONFIG", "RESETSTAT")
+        b = self.r.benchmark([fp, "hs:e2e:prom", "f", "1"], N, CLIENTS, pipeline=PIPELINE)
+        self.assertEqual(b["rc"], 0, b["stderr"])
+        calls = self.r.commandstats().get(name)
+        self.assertEqual(calls, N)
+        where = f"redis-benchmark -n {N} -P {PIPELINE} {fp} (pid {b['pid']})"
+
+        def client_rows():
+            return [e for e in L.db_metrics(self.d, pid=b["pid"], system="redis", side="client")
+                    if e["fingerprint"] == fp]
+        rows = L.wait_settled(client_rows, lambda rows: L.sum_field(rows) >= N, WAIT_S, SETTLE_S, where)
+        self.assertEqual(len(rows), 1, rows)
+        self.assertEqual(rows[0]["count"], N, rows)
+        fid = rows[0]["fingerprint_id"]
+
+        def sample(samples, suffix, side, **extra):
+            labels = {"system": "redis", "fingerprint_id": fid, "side": side, **extra}
+            return samples.get(("hostscope_db_query_duration_seconds" + suffix, frozenset(labels.items())), 0.0)
+
+        def delta(samples, suffix, side, **extra):
+            return sample(samples, suffix, side, **extra) - sample(before, suffix, side, **extra)
+
+        def scraped(got):
+            _, samples = got
+            return delta(samples, "_count", "client") >= N and delta(samples, "_count", "server") >= 0.99 * calls
+        try:
+            text, after = L.wait_settled(lambda: L.prometheus_samples(self.d), scraped, WAIT_S, SETTLE_S,
+                                         f"/metrics series of {fp} ({fid})")
+        except AssertionError as e:
+            raise AssertionError(self.diagnose(f"{e}; commandstats {calls}")) from None
+        self.assertEqual(delta(after, "_count", "client"), N, where)
+        self.assertLessEqual(abs(delta(after, "_count", "server") - calls), 0.01 * calls, where)
+        for side in ("client", "server"):
+            with self.subTest(side=side):
+                self.assertEqual(sample(after, "_bucket", side, le="+Inf"), sample(after, "_count", side))
+                errors = after.get(("hostscope_db_query_errors_total",
+                                    frozenset({"system": "redis", "fingerprint_id": fid, "side": side}.items())))
+                self.assertEqual(errors, 0.0, f"{side} errors of {fp}")
+        # The client side's time in seconds is the API's total_ns of that one process.
+        self.assertAlmostEqual(delta(after, "_sum", "client"), rows[0]["total_ns"] / 1e9,
+                               delta=1e-6 * rows[0]["total_ns"] / 1e9 + 1e-9)
+        r = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stdout.decode() + r.stderr.decode())
+        # Host-wide KPIs: at least both sides of this run (other suites may add to them).
+        status, summary = self.d.get("/monitoring/summary")
+        self.assertEqual(status, 200, summary)
+        grown = summary["database"]["ops"] - summary_before["database"]["ops"]
+        self.assertGreaterEqual(grown, N + 0.99 * calls, summary["database"])
 
     def test_unknown_command_counted_as_error(self):
         before_err = self.r.error_replies()

@@ -183,20 +183,23 @@ class PostgresCaptureTest(unittest.TestCase):
                 self.assertTrue(0 < e["p50_ns"] <= e["p95_ns"] <= e["p99_ns"] <= e["max_ns"] * 1.125 + 1, e)
                 mean = e["total_ns"] / e["count"]
                 self.assertLessEqual(mean, e["max_ns"], e)
-                # pgbench's average per statement includes its own processing and waits
-                # for its other connections; the capture measures request sent -> first
-                # response byte read. The median must sit below 2x that average and
-                # not be absurdly small. (pgbench's per-statement figure can read 0.000
-                # under CPU contention: a third of its per-transaction average bounds it.)
+                # pgbench's average per statement (-r) runs from before its send to after
+                # it has parsed the result; the capture, from the send to the read that
+                # returns the first response byte. Measured here: the captured mean is
+                # 0.8-1.2x pgbench's average, and the median 0.7-1.0x. (pgbench's
+                # per-statement figure can read 0.000 under CPU contention: a third of
+                # its per-transaction average bounds it then.)
                 avg_ns = pgb_lat[name] * 1e6
                 ref_ns = max(avg_ns, r["latency_avg_ms"] * 1e6 / len(SHAPES))
-                print(f"\n  {where} {name}: captured p50 {e['p50_ns'] / 1e3:.0f} us, pgbench avg "
-                      f"{avg_ns / 1e3:.0f} us (transaction avg / 3: {r['latency_avg_ms'] * 1e3 / 3:.0f} us)",
-                      file=sys.stderr, end="")
-                self.assertLessEqual(e["p50_ns"], 2 * ref_ns, f"{where} {name}: p50 {e['p50_ns']} vs pgbench avg "
-                                                              f"{ref_ns:.0f} ns")
-                self.assertGreaterEqual(e["p50_ns"], avg_ns / 8, f"{where} {name}: p50 {e['p50_ns']} vs pgbench "
-                                                                 f"avg {avg_ns:.0f} ns")
+                print(f"\n  {where} {name}: captured mean {mean / 1e3:.0f} us, p50 {e['p50_ns'] / 1e3:.0f} us; "
+                      f"pgbench avg {avg_ns / 1e3:.0f} us (transaction avg / 3: "
+                      f"{r['latency_avg_ms'] * 1e3 / 3:.0f} us)", file=sys.stderr, end="")
+                self.assertLessEqual(mean, 1.5 * ref_ns, f"{where} {name}: mean {mean:.0f} vs pgbench avg "
+                                                         f"{ref_ns:.0f} ns")
+                self.assertGreaterEqual(mean, 0.4 * avg_ns, f"{where} {name}: mean {mean:.0f} vs pgbench "
+                                                            f"avg {avg_ns:.0f} ns")
+                self.assertLessEqual(e["p50_ns"], 1.5 * ref_ns, f"{where} {name}: p50 {e['p50_ns']} vs pgbench avg "
+                                                                f"{ref_ns:.0f} ns")
 
         # server side: the backends' entries (new ones for this run), compared with pgss
         def server_done(counts):

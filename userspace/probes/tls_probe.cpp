@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -81,12 +82,12 @@ std::string_view next_field(std::string_view& s) {
 TlsProbe::TlsProbe(SkelPtr skel, TlsProbeOptions options, std::shared_ptr<SockHooks> hooks)
     : skel_(std::move(skel)),
       options_(std::move(options)),
-      ring_(nullptr, &ring_buffer__free),
       slot_(std::move(hooks), HS_SOCK_SLOT_TLS) {}
 
 TlsProbe::~TlsProbe() {
   detach();
-  ring_.reset();  // before the skeleton closes the maps
+  rings_.clear();  // before the skeleton closes the maps
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
 Result<std::unique_ptr<TlsProbe>> TlsProbe::load(const TlsProbeOptions& options) {
@@ -106,12 +107,10 @@ Result<std::unique_ptr<TlsProbe>> TlsProbe::load(const TlsProbeOptions& options)
   auto ncpus = possible_cpus("tls");
   if (!ncpus.ok()) return ncpus.status();
   probe->ncpus_ = ncpus.value();
-  probe->ring_.reset(ring_buffer__new(bpf_map__fd(probe->skel_->maps.hs_tls_events), &TlsProbe::on_record,
-                                      probe.get(), nullptr));
-  if (!probe->ring_) return tls_error("ringbuf", errno);
-  if (int err = ring_buffer__add(probe->ring_.get(), bpf_map__fd(probe->skel_->maps.hs_tls_proc_events),
-                                 &TlsProbe::on_proc, probe.get()))
-    return tls_error("ringbuf", err, "process events");
+  probe->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (probe->epoll_fd_ < 0) return tls_error("epoll", errno);
+  if (Status st = probe->map_ring(probe->skel_->maps.hs_tls_events); !st.ok()) return st;
+  if (Status st = probe->map_ring(probe->skel_->maps.hs_tls_proc_events); !st.ok()) return st;
   spdlog::info("tls: loaded, ring buffer {} KiB, {} connection states", bytes / 1024,
                bpf_map__max_entries(probe->skel_->maps.hs_tls_conns));
   return probe;
@@ -380,42 +379,51 @@ void TlsProbe::scan_all(const std::set<FileId>* only) {
   ::closedir(dir);
 }
 
-int TlsProbe::on_record(void* ctx, void* data, std::size_t size) {
-  auto* self = static_cast<TlsProbe*>(ctx);
+// Maps one of the probe's ring buffers and waits on it (level-triggered: each
+// pass gives back everything it read).
+Status TlsProbe::map_ring(bpf_map* map) {
+  const int fd = bpf_map__fd(map);
+  auto mapped = MappedRing::map(fd, bpf_map__max_entries(map));
+  if (!mapped.ok()) return mapped.status();
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) return tls_error("epoll", errno);
+  rings_.push_back(std::move(mapped.value()));
+  return {};
+}
+
+void TlsProbe::on_record(const void* data, std::size_t size) {
   const auto* rec = static_cast<const hs_l7_record*>(data);
   l7_record_prefetch(data, size);
   if (!l7_record_valid(rec, size)) {
-    ++self->malformed_;
-    return 0;
+    ++malformed_;
+    return;
   }
-  ++self->records_;
-  if (self->sink_) (*self->sink_)(L7Event{rec});
-  return 0;
+  ++records_;
+  if (sink_) (*sink_)(L7Event{rec});
 }
 
-int TlsProbe::on_proc(void* ctx, void* data, std::size_t size) {
-  auto* self = static_cast<TlsProbe*>(ctx);
-  if (size < sizeof(hs_tls_proc_event)) return 0;
+void TlsProbe::on_proc(const void* data, std::size_t size) {
+  if (size < sizeof(hs_tls_proc_event)) return;
   const auto* e = static_cast<const hs_tls_proc_event*>(data);
   auto pid = static_cast<pid_t>(e->tgid);
   if (e->kind == HS_TLS_PROC_EXIT) {
-    self->unregister_pid(pid);
-    return 0;
+    unregister_pid(pid);
+    return;
   }
-  if (e->kind != HS_TLS_PROC_EXEC) return 0;
-  ++self->work_.execs_seen;
+  if (e->kind != HS_TLS_PROC_EXEC) return;
+  ++work_.execs_seen;
   // The old image is gone: whatever it mapped, the new one is checked afresh.
   __u32 key = e->tgid;
-  bpf_map_delete_elem(bpf_map__fd(self->skel_->maps.hs_tls_procs), &key);
-  self->unregister_pid(pid);
-  if (self->options_.exec_checks_ms.empty()) return 0;
-  if (self->checks_.size() >= kMaxChecks) {
-    ++self->work_.checks_dropped;
-    return 0;
+  bpf_map_delete_elem(bpf_map__fd(skel_->maps.hs_tls_procs), &key);
+  unregister_pid(pid);
+  if (options_.exec_checks_ms.empty()) return;
+  if (checks_.size() >= kMaxChecks) {
+    ++work_.checks_dropped;
+    return;
   }
   auto now = Clock::now();
-  self->checks_.emplace(now + std::chrono::milliseconds(self->options_.exec_checks_ms[0]), Check{pid, now, 0});
-  return 0;
+  checks_.emplace(now + std::chrono::milliseconds(options_.exec_checks_ms[0]), Check{pid, now, 0});
 }
 
 void TlsProbe::run_due_checks() {
@@ -469,14 +477,24 @@ Result<int> TlsProbe::consume(int timeout_ms, const Sink& sink) {
   records_ = 0;
   // Records are mostly submitted without a wake-up (see bpf/tls.bpf.c), so the wait
   // only paces the reader: whatever is there afterwards is consumed either way.
-  int waited = timeout_ms > 0 ? ring_buffer__poll(ring_.get(), timeout_ms) : 0;
-  int n = ring_buffer__consume(ring_.get());
+  int waited = 0;
+  if (timeout_ms > 0) {
+    std::array<epoll_event, 2> evs{};
+    if (::epoll_wait(epoll_fd_, evs.data(), static_cast<int>(evs.size()), timeout_ms) < 0) waited = -errno;
+  }
+  for (std::size_t i = 0; i < rings_.size(); ++i) {
+    std::uint64_t read_to = 0;
+    rings_[i].scan([&](const MappedRing::Record& r) {
+      if (!r.discarded) (i == 0 ? on_record(r.data, r.size) : on_proc(r.data, r.size));
+      read_to = r.end_pos;
+    });
+    if (read_to != 0) rings_[i].release_to(read_to);
+  }
   sink_ = nullptr;
   run_due_checks();
   release_unused();
   publish();
   if (waited < 0 && waited != -EINTR) return tls_error("poll", waited);
-  if (n < 0) return tls_error("consume", n);
   return records_;
 }
 

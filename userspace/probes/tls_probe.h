@@ -29,11 +29,11 @@
 #include "common/status.h"
 #include "hostscope/wire.h"
 #include "probes/l7_probe.h"
+#include "probes/mapped_ring.h"
 #include "probes/sock_hooks.h"
 
 struct tls_bpf;
 struct bpf_link;
-struct ring_buffer;
 
 namespace hs::probes {
 
@@ -114,7 +114,6 @@ class TlsProbe {
  private:
   using SkelPtr = std::unique_ptr<tls_bpf, void (*)(tls_bpf*)>;
   using LinkPtr = std::unique_ptr<bpf_link, int (*)(bpf_link*)>;
-  using RingPtr = std::unique_ptr<ring_buffer, void (*)(ring_buffer*)>;
   using Clock = std::chrono::steady_clock;
   using FileId = std::pair<std::uint64_t, std::uint64_t>;  // (dev, ino)
 
@@ -138,8 +137,9 @@ class TlsProbe {
   };
 
   TlsProbe(SkelPtr skel, TlsProbeOptions options, std::shared_ptr<SockHooks> hooks);
-  static int on_record(void* ctx, void* data, std::size_t size);
-  static int on_proc(void* ctx, void* data, std::size_t size);
+  Status map_ring(bpf_map* map);
+  void on_record(const void* data, std::size_t size);
+  void on_proc(const void* data, std::size_t size);
 
   // libssl mappings of pid; false if its maps could not be read (gone, hostile).
   bool read_mappings(pid_t pid, std::vector<Mapping>& out);
@@ -156,7 +156,10 @@ class TlsProbe {
 
   SkelPtr skel_;
   TlsProbeOptions options_;
-  RingPtr ring_;
+  // The records' ring, then the process events' (read in place, see MappedRing),
+  // and the epoll instance that waits on both.
+  std::vector<MappedRing> rings_;
+  int epoll_fd_ = -1;
   std::vector<LinkPtr> links_;  // process programs
   SockSlot slot_;               // the socket programs, in the socket hooks' chain
   std::map<FileId, Library> libs_;

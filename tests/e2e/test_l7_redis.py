@@ -26,7 +26,7 @@ PIPELINE = 16
 COMMANDS = {"SET": "set", "GET": "get", "INCR": "incr"}   # fingerprint -> commandstats name
 UNKNOWN = "HSNOSUCHCMD"
 DB_FIELDS = ("pid", "comm", "system", "side", "remote", "fingerprint", "fingerprint_id", "count", "errors",
-             "total_ns", "p50_ns", "p95_ns", "p99_ns", "max_ns", "tls", "sample", "exited")
+             "replies_unseen", "total_ns", "p50_ns", "p95_ns", "p99_ns", "max_ns", "tls", "sample", "exited")
 
 
 def start_daemon():
@@ -135,6 +135,12 @@ class RedisCaptureTest(unittest.TestCase):
                     self.assertIn(f, e)
                 self.assertEqual(e["count"], N, f"{where}: {e}; commandstats {cs}")
                 self.assertEqual(e["errors"], 0, e)
+                # 16 GET replies of "xxx" are 144 bytes, past the 128 kept: 2 unseen per pipeline at least.
+                if pipeline == 1:
+                    self.assertEqual(e["replies_unseen"], 0, e)
+                elif fp == "GET":
+                    self.assertGreaterEqual(e["replies_unseen"], 2 * N // pipeline, e)
+                    self.assertLessEqual(e["replies_unseen"], N, e)
                 self.assertEqual(e["comm"], "redis-benchmark", e)
                 self.assertEqual(e["remote"], remote, e)
                 self.assertIs(e["tls"], False, e)

@@ -142,6 +142,7 @@ TEST(ConnectionTable, RequestsPastTheCapturedPrefixAreCounted) {
   decode(t, r, 1, out);
   ASSERT_EQ(out.size(), 1u);  // ten GETs with one outcome: one reading
   EXPECT_EQ(out[0].op.count, 10u);
+  EXPECT_EQ(out[0].op.replies_unseen, 9u);  // one reply was kept
   EXPECT_EQ(t.counters().operations, 10u);
   EXPECT_EQ(t.counters().beyond_prefix, 54u);
 }

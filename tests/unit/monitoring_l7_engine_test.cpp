@@ -106,6 +106,7 @@ TEST_F(L7EngineTest, FoldedOperationsCountEachOne) {
   std::vector<L7Reading> v{db_reading(8, kRedis, "SET", 2 * kMs), failed(db_reading(8, kRedis, "SET", 4 * kMs), "OOM"),
                            http_reading(8, true, "GET", "/items/:id", 500, 1 * kMs)};
   v[0].op.count = 16;
+  v[0].op.replies_unseen = 4;  // the last four replies were past the kept prefix
   v[1].op.count = 3;
   v[2].op.count = 5;
   ingest(eng, v);
@@ -113,6 +114,7 @@ TEST_F(L7EngineTest, FoldedOperationsCountEachOne) {
   ASSERT_EQ(set.size(), 1u);
   EXPECT_EQ(set[0].count, 19u);
   EXPECT_EQ(set[0].errors, 3u);
+  EXPECT_EQ(set[0].replies_unseen, 4u);
   EXPECT_EQ(set[0].total_ns, 16 * 2 * kMs + 3 * 4 * kMs);
   EXPECT_EQ(set[0].max_ns, 4 * kMs);
   EXPECT_EQ(set[0].p50_ns, slot_mid(2 * kMs));  // rank 10 of 19 is one of the 16

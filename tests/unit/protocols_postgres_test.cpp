@@ -176,6 +176,26 @@ TEST_F(PostgresDecoderTest, PipelinedExecutesPairInOrder) {
   EXPECT_FALSE(ops[1].error);
 }
 
+// A batch whose answers run past the kept response prefix: the operations whose
+// answer was not seen at all are counted as such; those begun are not.
+TEST_F(PostgresDecoderTest, AnswersPastTheResponsePrefixAreCountedUnseen) {
+  std::string req = parse("", kSelect) + bind_message("", "", {"1"}) + describe_portal() + execute() + parse("", kUpdate) +
+                    bind_message("", "", {"1", "2"}) + describe_portal() + execute() + sync();
+  std::string resp = parse_complete() + bind_complete() + row_description() + data_row("1") + complete("SELECT 1") +
+                     parse_complete() + bind_complete() + no_data() + complete("UPDATE 1") + ready();
+  auto whole = run(req, resp);
+  ASSERT_EQ(whole.size(), 2u);
+  EXPECT_EQ(whole[0].replies_unseen + whole[1].replies_unseen, 0u);
+  // Kept up to the SELECT's first row: the UPDATE's answer is past the prefix.
+  const std::size_t kept = parse_complete().size() + bind_complete().size() + row_description().size() +
+                           data_row("1").size();
+  auto ops = run(req, std::string_view(resp).substr(0, kept), 0, resp.size());
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_EQ(ops[0].replies_unseen, 0u);
+  EXPECT_EQ(ops[1].replies_unseen, 1u);
+  EXPECT_FALSE(ops[1].error);
+}
+
 TEST_F(PostgresDecoderTest, ParseErrorFailsItsExecuteAndSkipsTheRestOfTheBatch) {
   std::string req = parse("", "SELEC 1") + bind_message("", "", {}) + describe_portal() + execute() + parse("", kSelect) +
                     bind_message("", "", {"1"}) + describe_portal() + execute() + sync() + extended(kUpdate, {"1", "2"});

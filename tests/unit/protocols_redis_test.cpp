@@ -79,6 +79,7 @@ TEST(RedisDecoder, RedisBenchmarkPipelines) {
   ASSERT_EQ(ops.size(), 1u);
   EXPECT_EQ(ops[0].count, 16u);
   EXPECT_EQ(ops[0].fingerprint, "GET");
+  EXPECT_EQ(ops[0].replies_unseen, 0u);
   // PING_INLINE and PING_MBULK.
   ops = decode("PING\r\nPING\r\nPING\r\n", "+PONG\r\n+PONG\r\n+PONG\r\n");
   ASSERT_EQ(ops.size(), 1u);
@@ -266,6 +267,27 @@ TEST(RedisDecoder, PubSubStopsPairing) {
                     "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n-ERR x\r\n");
   ASSERT_EQ(ops.size(), 2u);
   EXPECT_FALSE(ops[1].error);  // its reply cannot be told apart from the subscription's
+  EXPECT_EQ(ops[1].replies_unseen, 0u);  // nor is it missing
+}
+
+// Replies past the kept response prefix: counted, so `errors` is known to be a lower bound.
+TEST(RedisDecoder, RepliesPastTheResponsePrefixAreCountedUnseen) {
+  std::string gets, bulks;
+  for (int i = 0; i < 16; ++i) gets += command({"GET", "k"});
+  for (int i = 0; i < 16; ++i) bulks += "$3\r\nxxx\r\n";  // 9 bytes each
+  const std::string kept = bulks.substr(0, 128);                // 14 whole replies and a piece
+  auto ops = decode(gets, kept);
+  ASSERT_EQ(ops.size(), 1u);  // one run: unseen replies do not split it
+  EXPECT_EQ(ops[0].count, 16u);
+  EXPECT_EQ(ops[0].replies_unseen, 2u);
+  // An error among the seen replies still splits the run and is counted.
+  std::string replies = "$3\r\nxxx\r\n-ERR wrong\r\n$3\r\nxxx\r\n";
+  ops = decode(gets, replies);
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_EQ(ops[1].count, 1u);
+  EXPECT_TRUE(ops[1].error);
+  EXPECT_EQ(ops[2].count, 14u);
+  EXPECT_EQ(ops[2].replies_unseen, 13u);
 }
 
 TEST(RedisDecoder, NotRedisGivesNothing) {

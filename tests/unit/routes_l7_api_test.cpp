@@ -69,8 +69,9 @@ TEST_F(L7RoutesTest, DatabaseMetricsCarryTheContractFieldsWithExactNumbers) {
   auto& m = v["metrics"].as_array();
   ASSERT_EQ(m.size(), 3u);
   auto& e = m[0].as_object();  // most total time first: 8 x 2 ms + 150 ms
-  for (const char* f : {"pid", "comm", "system", "remote", "fingerprint", "count", "errors", "total_ns", "p50_ns",
-                        "p95_ns", "p99_ns", "max_ns", "tls", "side", "fingerprint_id", "sample", "remotes", "exited"})
+  for (const char* f : {"pid", "comm", "system", "remote", "fingerprint", "count", "errors", "replies_unseen",
+                        "total_ns", "p50_ns", "p95_ns", "p99_ns", "max_ns", "tls", "side", "fingerprint_id", "sample",
+                        "remotes", "exited"})
     EXPECT_TRUE(e.contains(f)) << f;
   EXPECT_EQ(e["pid"].as_int64(), 100);
   EXPECT_EQ(e["comm"].as_string(), "proc100");
@@ -199,8 +200,8 @@ TEST_F(L7RoutesTest, DatabaseQueriesAggregateAndListTheSlowLog) {
   auto& q = v["queries"].as_array();
   ASSERT_EQ(q.size(), 3u);
   auto& first = q[0].as_object();
-  for (const char* f : {"fingerprint_id", "fingerprint", "system", "count", "errors", "total_ns", "p50_ns", "p95_ns",
-                        "p99_ns", "max_ns", "sample", "processes"})
+  for (const char* f : {"fingerprint_id", "fingerprint", "system", "count", "errors", "replies_unseen", "total_ns",
+                        "p50_ns", "p95_ns", "p99_ns", "max_ns", "sample", "processes"})
     EXPECT_TRUE(first.contains(f)) << f;
   EXPECT_EQ(first["count"].as_int64(), 9);
   auto& procs = first["processes"].as_array();

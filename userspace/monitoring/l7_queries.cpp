@@ -160,6 +160,7 @@ std::vector<DatabaseEntry> MonitoringEngine::database_entries(const DatabaseQuer
     e.fingerprint_id = h.stat->id;
     e.sample = shown_sample(*h.key, *h.stat, settings_.capture_literals);
     fill_totals(e, h.stat->ops);
+    e.replies_unseen = h.stat->replies_unseen;
     if (const Carried* c = h.stat->carried.get()) {
       e.carried_count = c->ops.count;
       e.carried_errors = c->ops.errors;
@@ -231,6 +232,7 @@ QueryList MonitoringEngine::database_queries(const QueryListFilter& f) const {
       }
       auto& [ops, slowest] = a.totals;
       ops.merge(st.ops);
+      a.stats.replies_unseen += st.replies_unseen;
       a.stats.tls = a.stats.tls || st.tls;
       a.stats.http_routes.merge(st.routes);
       if (!slowest.sample || st.sample_ns > slowest.ns)

@@ -33,6 +33,9 @@ struct DatabaseEntry {
   std::uint64_t count = 0, errors = 0, total_ns = 0, p50_ns = 0, p95_ns = 0, p99_ns = 0, max_ns = 0;
   // "other": the part of count and errors taken over from folded entries (see Carried).
   std::uint64_t carried_count = 0, carried_errors = 0;
+  // Of count, those whose reply lay past the captured response prefix (deep
+  // pipelines of long replies): their errors, if any, are not in `errors`.
+  std::uint64_t replies_unseen = 0;
   bool tls = false;
   bool exited = false;
   StatementRoutes http_routes;  // client side: the routes whose requests made it
@@ -91,6 +94,7 @@ struct L7Aggregate {
 // One statement across processes, by (system, fingerprint).
 struct QueryStats : L7Aggregate {
   std::string fingerprint_id, fingerprint, system, sample;
+  std::uint64_t replies_unseen = 0;  // see DatabaseEntry
   bool tls = false;
   StatementRoutes http_routes;
 };

@@ -37,6 +37,7 @@ bool valid_fingerprint_id(std::string_view id) {
 
 void DbStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool capture_literals) {
   ops.add(latency_ns, r.op.error, r.op.count);
+  replies_unseen += r.op.replies_unseen;
   tls = tls || r.tls;
   if (last_remote != r.remote) last_remote = r.remote;
   if (remotes.size() < kMaxRemotes && std::find(remotes.begin(), remotes.end(), r.remote) == remotes.end())
@@ -62,6 +63,7 @@ Carried& carried_of(std::unique_ptr<Carried>& c) {
 
 void DbStat::absorb(const DbStat& o) {
   ops.merge(o.ops);
+  replies_unseen += o.replies_unseen;
   carried_of(carried).ops.merge(o.ops);
   tls = tls || o.tls;
   if (last_remote.empty()) last_remote = o.last_remote;

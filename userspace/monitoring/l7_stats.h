@@ -89,6 +89,7 @@ struct DbStat {
   static constexpr std::size_t kMaxRemotes = 8;
 
   OpTotals ops;
+  std::uint64_t replies_unseen = 0;  // operations whose reply lay past the captured prefix
   std::string id;  // fingerprint_id
   std::string last_remote;
   std::vector<std::string> remotes;  // the first kMaxRemotes distinct remotes

@@ -38,6 +38,9 @@ struct Operation {
   bool error = false;       // PostgreSQL ErrorResponse, Redis '-' reply, MySQL ERR, HTTP 5xx
   std::string error_text;   // bounded, for the slow/error samples
   bool truncated = false;   // text was cut by the capture limit
+  // Of count, those with no reply in the captured response prefix (a deep pipeline
+  // of long replies): no error was seen for them, which is not to say none occurred.
+  std::uint32_t replies_unseen = 0;
   // Identical operations of one exchange (a pipeline of the same command with the
   // same outcome) are folded into one: they share the exchange's latency. text
   // is the first one's.

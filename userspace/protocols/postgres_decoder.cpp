@@ -117,10 +117,13 @@ class PostgresDecoder final : public ConnectionDecoder {
       bool request_cut = read_request(ex);
       if (ops_.empty()) return;
       keep_.assign(ops_.size(), true);
+      replied_.assign(ops_.size(), false);
       bool response_whole = ex.response.size() >= ex.response_bytes;
       pair_response(ex.response, request_cut, response_whole);
       for (std::size_t i = 0; i < ops_.size(); ++i) {
-        if (keep_[i]) out.push_back(std::move(ops_[i]));
+        if (!keep_[i]) continue;
+        ops_[i].replies_unseen = replied_[i] ? 0 : ops_[i].count;
+        out.push_back(std::move(ops_[i]));
       }
     } catch (...) {
       // Only allocation can throw here; dropping one exchange is the right answer.
@@ -314,6 +317,7 @@ class PostgresDecoder final : public ConnectionDecoder {
       }
       Fit how = fit(st.kind, r);
       if (how == Fit::reject) return;  // out of step with the request: pair no further
+      if (st.op >= 0) replied_[static_cast<std::size_t>(st.op)] = true;
       if (how == Fit::finish) ++cur;
     }
     // Seen to the end on both sides with no Sync after the error: the next
@@ -340,6 +344,7 @@ class PostgresDecoder final : public ConnectionDecoder {
   }
 
   void set_error(int op, std::string_view body) {
+    replied_[static_cast<std::size_t>(op)] = true;
     Operation& o = ops_[static_cast<std::size_t>(op)];
     o.error = true;
     o.error_text = error_text(body);
@@ -353,6 +358,7 @@ class PostgresDecoder final : public ConnectionDecoder {
   bool keep_text_ = true;  // this exchange's Exchange::keep_text
   std::vector<Step> steps_;
   std::vector<bool> keep_;
+  std::vector<bool> replied_;  // an answer to the operation's step (or its error) was seen
 };
 
 }  // namespace

@@ -160,7 +160,8 @@ class RedisDecoder final : public ConnectionDecoder {
   static void read_exchange(const Exchange& ex, std::vector<Operation>& out) {
     const std::string_view data = ex.request;
     std::size_t pos = 0, reply_pos = 0, seen = 0;
-    bool pairing = true;  // replies are paired until one is missing or pub/sub starts
+    bool pairing = true;      // replies are paired until one is missing or pub/sub starts
+    bool subscribed = false;  // pub/sub started: replies are pushes, none is missing
     bool in_run = false;
     Command run, c;  // the current run's first command; the command just read
     // Not built per call: its arguments (16 views) would be zeroed each time, and
@@ -186,8 +187,13 @@ class RedisDecoder final : public ConnectionDecoder {
             c.error_text = reply.message;
           }
           // After these the connection answers with pushes, not one reply per command.
-          if (enters_pubsub(c.head.name)) pairing = false;
+          if (enters_pubsub(c.head.name)) {
+            subscribed = true;
+            pairing = false;
+          }
         }
+        // No reply seen, and not for pub/sub: it lies past the response's prefix.
+        const bool unseen = !pairing && !subscribed;
         if (same && same_outcome(run, c)) {
           ++out.back().count;
         } else {
@@ -195,6 +201,7 @@ class RedisDecoder final : public ConnectionDecoder {
           run = c;
           in_run = true;
         }
+        out.back().replies_unseen += unseen ? 1 : 0;
       }
       if (s == RespStatus::incomplete) break;
     }

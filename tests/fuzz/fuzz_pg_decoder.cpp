@@ -20,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(op.fingerprint.size() <= kMaxFingerprint && valid_utf8(op.fingerprint));
         check(op.error_text.size() <= 512 && valid_utf8(op.error_text));
         check(op.status == 0 && op.route.empty());
+        check(op.replies_unseen <= op.count && (op.replies_unseen == 0 || !op.error));
         check(!op.method.empty());
       },
       [](const Exchange& ex) {

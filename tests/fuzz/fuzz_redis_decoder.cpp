@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(op.error_text.size() <= 256 && valid_utf8(op.error_text));
         check(!op.method.empty() && op.method.size() <= 64);
         check(op.status == 0 && op.route.empty());
+        check(op.replies_unseen <= op.count && (op.replies_unseen == 0 || !op.error));
         for (std::string_view secret : {"AUTH", "HELLO", "MIGRATE"}) {
           if (op.method == secret) check(op.text.empty() || op.text == op.method || op.text == op.method + " ?");
         }
@@ -39,6 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           check(!with[i].text.empty() && without[i].text.empty());
           check(with[i].fingerprint == without[i].fingerprint && with[i].method == without[i].method);
           check(with[i].count == without[i].count && with[i].error == without[i].error);
+          check(with[i].replies_unseen == without[i].replies_unseen);
           check(with[i].error_text == without[i].error_text && with[i].truncated == without[i].truncated);
         }
       });

@@ -8,6 +8,7 @@ per request) and reports its own median and the statuses it got. Oracles: those
 numbers and the known sleep.
 """
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -181,6 +182,46 @@ class HttpCaptureTest(unittest.TestCase):
                 self.assertEqual(len(rows), 1, rows)
                 self.check_entry(rows[0], n, side)
                 self.assertEqual((rows[0]["status_2xx"], rows[0]["status_5xx"], rows[0]["errors"]), (0, n, n))
+
+    def test_prometheus_series_count_the_requests(self):
+        """/missing and /fail through /metrics, summed over processes (no other suite
+        requests these routes): hostscope_http_responses_total by status class and
+        hostscope_http_request_duration_seconds move by exactly this test's requests."""
+        responses, duration = "hostscope_http_responses_total", "hostscope_http_request_duration_seconds"
+
+        def sample(samples, name, side, route, **extra):
+            labels = {"side": side, "method": "GET", "route": route, **extra}
+            return samples.get((name, frozenset(labels.items())), 0.0)
+
+        _, before = L.prometheus_samples(self.d)
+
+        def delta(samples, name, side, route, **extra):
+            return sample(samples, name, side, route, **extra) - sample(before, name, side, route, **extra)
+
+        miss = self.client(path="/missing", count=3, new_connection=True)
+        fail = self.client(path="/fail", count=2)
+        self.assertEqual((miss.statuses, fail.statuses), ({404: 3}, {500: 2}))
+        sent = {"/missing": ("4xx", 3), "/fail": ("5xx", 2)}
+
+        def scraped(got):
+            _, samples = got
+            return all(delta(samples, duration + "_count", side, route) >= n
+                       for route, (_, n) in sent.items() for side in ("client", "server"))
+        try:
+            text, after = L.wait_settled(lambda: L.prometheus_samples(self.d), scraped, WAIT_S, SETTLE_S,
+                                         "/metrics series of /missing and /fail")
+        except AssertionError as e:
+            raise AssertionError(self.diagnose(str(e))) from None
+        for route, (cls, n) in sent.items():
+            for side in ("client", "server"):
+                with self.subTest(route=route, side=side):
+                    self.assertEqual(delta(after, duration + "_count", side, route), n)
+                    self.assertEqual(sample(after, duration + "_bucket", side, route, le="+Inf"),
+                                     sample(after, duration + "_count", side, route))
+                    for c in ("2xx", "3xx", "4xx", "5xx"):
+                        self.assertEqual(delta(after, responses, side, route, code_class=c), n if c == cls else 0, c)
+        r = subprocess.run(["promtool", "check", "metrics"], input=text.encode(), capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stdout.decode() + r.stderr.decode())
 
     def test_filters_method_route(self):
         c = self.client(template="/items/{i}", count=3)

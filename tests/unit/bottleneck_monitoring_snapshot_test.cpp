@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -177,17 +178,20 @@ TEST_F(SnapshotTest, DatabaseStatementsPerFingerprint) {
   EXPECT_EQ(w2.database[0].p50_ns, mid(150 * kMs));
 }
 
-// A fold moves history into "other"; the window after it shows no activity there.
-TEST_F(SnapshotTest, FoldingIntoOtherIsNoNewActivity) {
+// A fold moves an entry's history into "other": the window shows there only what
+// happened since the last one, and nothing after.
+TEST_F(SnapshotTest, FoldingIntoOtherCountsOnlyNewActivity) {
   monitoring::EngineSettings settings;
   settings.max_fingerprints_per_process = 4;
   settings.max_routes_per_process = 4;
   MonitoringEngine capped{clock, inspector, settings};
   std::vector<protocols::L7Reading> v;
-  for (std::string fp : {"SELECT a", "SELECT b", "SELECT c", "SELECT d"}) {
+  for (std::string fp : {"SELECT a", "SELECT b", "SELECT c"}) {
     v.push_back(test::failed(test::db_reading(400, Protocol::postgresql, fp, 150 * kMs), "boom"));
     v.push_back(test::http_reading(300, true, "GET", "/" + fp.substr(7), 503, 300 * kMs));
   }
+  v.push_back(test::db_reading(400, Protocol::postgresql, "SELECT d", 1 * kMs));  // the least busy
+  v.push_back(test::http_reading(300, true, "GET", "/d", 200, 1 * kMs));
   capped.ingest_l7(v);
   auto next_window = [&] {
     clock.advance_ms(1000);
@@ -198,27 +202,39 @@ TEST_F(SnapshotTest, FoldingIntoOtherIsNoNewActivity) {
   EXPECT_EQ(w1.database.size(), 4u);
   EXPECT_EQ(w1.http.size(), 4u);
 
-  // A fifth of each: one held entry is folded into "other" to make room.
-  v = {test::db_reading(400, Protocol::postgresql, "SELECT e", 2 * kMs),
+  // d fails once more, then a fifth statement and route fold d into "other".
+  v = {test::failed(test::db_reading(400, Protocol::postgresql, "SELECT d", 1 * kMs), "late"),
+       test::http_reading(300, true, "GET", "/d", 503, 1 * kMs),
+       test::db_reading(400, Protocol::postgresql, "SELECT e", 2 * kMs),
        test::http_reading(300, true, "GET", "/e", 200, 2 * kMs)};
   capped.ingest_l7(v);
   auto w2 = next_window();
-  ASSERT_EQ(w2.database.size(), 1u);
-  EXPECT_EQ(w2.database[0].fingerprint, "SELECT e");
-  EXPECT_EQ(w2.database[0].count, 1u);
-  EXPECT_EQ(w2.database[0].errors, 0u);
-  EXPECT_EQ(w2.database[0].p99_ns, mid(2 * kMs));
-  ASSERT_EQ(w2.http.size(), 1u);
-  EXPECT_EQ(w2.http[0].route, "/e");
-  EXPECT_EQ(w2.http[0].status_5xx, 0u);
-  EXPECT_TRUE(BottleneckEngine(clock).evaluate(w2).empty());  // no slow or failing "other"
-  // The folded ones are there, under "other", in the cumulative lists.
+  std::map<std::string, DatabaseMetric> db;
+  for (const auto& d : w2.database) db[d.fingerprint] = d;
+  ASSERT_EQ(db.size(), 2u);
+  EXPECT_EQ(db["SELECT e"].count, 1u);
+  EXPECT_EQ(db["SELECT e"].errors, 0u);
+  EXPECT_EQ(db["SELECT e"].p99_ns, mid(2 * kMs));
+  EXPECT_EQ(db["other"].count, 1u);   // d's failure of this window, not its history
+  EXPECT_EQ(db["other"].errors, 1u);
+  std::map<std::string, HttpMetric> http;
+  for (const auto& h : w2.http) http[h.route] = h;
+  ASSERT_EQ(http.size(), 2u);
+  EXPECT_EQ(http["/e"].count, 1u);
+  EXPECT_EQ(http["/e"].status_5xx, 0u);
+  EXPECT_EQ(http["other"].count, 1u);
+  EXPECT_EQ(http["other"].status_5xx, 1u);
+
+  auto w3 = next_window();  // nothing new: nothing shows, "other" included
+  EXPECT_TRUE(w3.database.empty());
+  EXPECT_TRUE(w3.http.empty());
+  // The cumulative lists have it all: "other" holds d's two operations.
   monitoring::DatabaseQuery q;
   q.fingerprint_id = monitoring::fingerprint_id(Protocol::postgresql, "other");
   auto other = capped.database_entries(q);
   ASSERT_EQ(other.size(), 1u);
-  EXPECT_EQ(other[0].count, 1u);
-  EXPECT_EQ(other[0].carried_errors, 1u);
+  EXPECT_EQ(other[0].count, 2u);
+  EXPECT_EQ(other[0].errors, 1u);
 }
 
 TEST_F(SnapshotTest, NetworkCountersAndSmoothedRtt) {

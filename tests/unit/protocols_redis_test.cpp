@@ -288,6 +288,11 @@ TEST(RedisDecoder, RepliesPastTheResponsePrefixAreCountedUnseen) {
   EXPECT_TRUE(ops[1].error);
   EXPECT_EQ(ops[2].count, 14u);
   EXPECT_EQ(ops[2].replies_unseen, 13u);
+  // After a reply that is no RESP, there is no telling where the replies went: none counted.
+  ops = decode(gets, "$3\r\nxxx\r\n?what\r\n");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].count, 16u);
+  EXPECT_EQ(ops[0].replies_unseen, 0u);
 }
 
 TEST(RedisDecoder, NotRedisGivesNothing) {

@@ -40,12 +40,6 @@ Window window_of(const std::unordered_map<std::string, Histogram>& prev,
   return w;
 }
 
-// An L7 aggregate's histogram without what folds carried into it: a fold moves
-// history into "other", which is no new activity there.
-Histogram live_hist(const monitoring::OpTotals& ops, const monitoring::Carried* carried) {
-  return carried ? histogram_delta(ops.hist, carried->ops.hist) : ops.hist;
-}
-
 // One entry's cumulative counters (summed when one key shows up twice, e.g. a
 // reused pid next to the exited record of its first owner) and the metric it becomes.
 template <typename M>
@@ -88,6 +82,34 @@ void emit(std::map<std::string, Pending<M>>& cur, std::unordered_map<std::string
     next.emplace(k, std::move(p.cum));
   }
   prev = std::move(next);
+}
+
+// The parts of a key_of() key.
+std::vector<std::string_view> parts_of(std::string_view k) {
+  std::vector<std::string_view> parts;
+  for (std::size_t at = 0, end; (end = k.find('\x1f', at)) != std::string_view::npos; at = end + 1)
+    parts.push_back(k.substr(at, end - at));
+  return parts;
+}
+
+// A key of the last build that is gone while its process's "other" entry
+// (other_of(key), "" if none) is there was folded into it, history and all: its
+// baseline moves to "other"'s, so that only what happened since the last build
+// counts there, the folded entry's last operations included.
+template <typename M, typename OtherOf>
+void carry_folded(const std::map<std::string, Pending<M>>& cur, std::unordered_map<std::string, Counters>& prev,
+                  OtherOf&& other_of) {
+  std::vector<std::pair<std::string, Counters>> moves;
+  for (const auto& [k, base] : prev) {
+    if (cur.count(k)) continue;
+    std::string o = other_of(parts_of(k));
+    if (!o.empty() && o != k && cur.count(o)) moves.emplace_back(std::move(o), base);
+  }
+  for (auto& [o, base] : moves) {
+    Counters& b = prev[o];
+    if (b.empty()) b.assign(base.size(), 0);
+    for (std::size_t i = 0; i < base.size() && i < b.size(); ++i) b[i] += base[i];
+  }
 }
 
 }  // namespace
@@ -197,7 +219,7 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
     std::unordered_map<std::string, Window> windows;
     for (const auto& a : eng.database_series(kAll)) {
       std::string k = key_of({a.system, a.fingerprint_id, a.side});
-      windows[k] = window_of(db_hist_, next_hist, k, live_hist(a.ops, a.carried.get()));
+      windows[k] = window_of(db_hist_, next_hist, k, a.ops.hist);
     }
     db_hist_ = std::move(next_hist);
     std::map<std::string, Pending<DatabaseMetric>> cur;
@@ -205,7 +227,7 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
     q.limit = kAll;
     for (const auto& e : eng.database_entries(q)) {
       auto& p = pending(cur, key_of({std::to_string(e.pid), e.system, e.side, e.fingerprint_id}), 2);
-      add(p.cum, {e.count - e.carried_count, e.errors - e.carried_errors});
+      add(p.cum, {e.count, e.errors});
       p.metric.pid = e.pid;
       p.metric.comm = e.comm;
       p.metric.system = e.system;
@@ -213,6 +235,11 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
       p.metric.fingerprint = e.fingerprint;
       p.aggregate = key_of({e.system, e.fingerprint_id, e.side});
     }
+    carry_folded(cur, db_, [](const std::vector<std::string_view>& k) {  // (pid, system, side, id)
+      auto system = k.size() == 4 ? monitoring::database_system(k[1]) : std::nullopt;
+      return system ? key_of({k[0], k[1], k[2], monitoring::fingerprint_id(*system, monitoring::kOther)})
+                    : std::string();
+    });
     emit(cur, db_, s.database, [&](Pending<DatabaseMetric>& p, const Counters& d) {
       p.metric.count = d[0];
       p.metric.errors = d[1];
@@ -229,7 +256,7 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
     std::unordered_map<std::string, Window> windows;
     for (const auto& a : eng.http_series(kAll)) {
       std::string k = key_of({a.side, a.method, a.route});
-      windows[k] = window_of(http_hist_, next_hist, k, live_hist(a.stat.ops, a.stat.carried.get()));
+      windows[k] = window_of(http_hist_, next_hist, k, a.stat.ops.hist);
     }
     http_hist_ = std::move(next_hist);
     std::map<std::string, Pending<HttpMetric>> cur;
@@ -237,7 +264,7 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
     q.limit = kAll;
     for (const auto& e : eng.http_entries(q)) {
       auto& p = pending(cur, key_of({std::to_string(e.pid), e.side, e.method, e.route}), 2);
-      add(p.cum, {e.count - e.carried_count, e.status_5xx - e.carried_5xx});
+      add(p.cum, {e.count, e.status_5xx});
       p.metric.pid = e.pid;
       p.metric.comm = e.comm;
       p.metric.side = e.side;
@@ -245,6 +272,9 @@ MetricsSnapshot MonitoringSnapshot::build(const monitoring::MonitoringEngine& en
       p.metric.route = e.route;
       p.aggregate = key_of({e.side, e.method, e.route});
     }
+    carry_folded(cur, http_, [](const std::vector<std::string_view>& k) {  // (pid, side, method, route)
+      return k.size() == 4 ? key_of({k[0], k[1], monitoring::kOther, monitoring::kOther}) : std::string();
+    });
     emit(cur, http_, s.http, [&](Pending<HttpMetric>& p, const Counters& d) {
       p.metric.count = d[0];
       p.metric.status_5xx = d[1];

@@ -161,10 +161,6 @@ std::vector<DatabaseEntry> MonitoringEngine::database_entries(const DatabaseQuer
     e.sample = shown_sample(*h.key, *h.stat, settings_.capture_literals);
     fill_totals(e, h.stat->ops);
     e.replies_unseen = h.stat->replies_unseen;
-    if (const Carried* c = h.stat->carried.get()) {
-      e.carried_count = c->ops.count;
-      e.carried_errors = c->ops.errors;
-    }
     e.tls = h.stat->tls;
     e.exited = h.rec->exited_ms != 0;
     e.http_routes = h.stat->routes;
@@ -199,10 +195,6 @@ std::vector<HttpEntry> MonitoringEngine::http_entries(const HttpQuery& q) const 
         std::tuple(h.stat->status[0], h.stat->status[1], h.stat->status[2], h.stat->status[3]);
     e.bytes_out = h.stat->bytes_out;
     e.bytes_in = h.stat->bytes_in;
-    if (const Carried* c = h.stat->carried.get()) {
-      e.carried_count = c->ops.count;
-      e.carried_5xx = c->status_5xx;
-    }
     e.exited = h.rec->exited_ms != 0;
     if (h.key->server_side) e.db = RequestQueriesView::of(h.stat->queries);
     out.push_back(std::move(e));
@@ -354,8 +346,7 @@ std::vector<DatabaseSeries> MonitoringEngine::database_series(std::size_t max_se
         s.fingerprint_id = st.id;
         s.side = side_name(key.server_side);
       }
-      s.ops.merge(st.ops);
-      if (st.carried) carried_of(s.carried).merge(*st.carried);
+      s.ops.merge(st.carried ? live_ops(st) : st.ops);
     }
   });
   std::vector<DatabaseSeries> all;
@@ -363,11 +354,8 @@ std::vector<DatabaseSeries> MonitoringEngine::database_series(std::size_t max_se
   for (auto& [key, s] : agg) all.push_back(std::move(s));
   std::stable_sort(all.begin(), all.end(),
                    [](const auto& a, const auto& b) { return a.ops.total_ns > b.ops.total_ns; });
-  DatabaseSeries other{std::string(kOther), std::string(kOther), std::string(kOther), {}, {}};
-  fold_tail(all, max_series, std::move(other), [](DatabaseSeries& o, const DatabaseSeries& s) {
-    o.ops.merge(s.ops);
-    if (s.carried) carried_of(o.carried).merge(*s.carried);
-  });
+  DatabaseSeries other{std::string(kOther), std::string(kOther), std::string(kOther), {}};
+  fold_tail(all, max_series, std::move(other), [](DatabaseSeries& o, const DatabaseSeries& s) { o.ops.merge(s.ops); });
   return all;
 }
 
@@ -381,7 +369,7 @@ std::vector<HttpSeries> MonitoringEngine::http_series(std::size_t max_series) co
         s.method = key.method;
         s.route = key.route;
       }
-      s.stat.merge(st);
+      s.stat.merge_live(st);
     }
   });
   std::vector<HttpSeries> all;

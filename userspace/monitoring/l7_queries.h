@@ -31,8 +31,6 @@ struct DatabaseEntry {
   std::vector<std::string> remotes;  // the first few distinct ones
   std::string fingerprint, fingerprint_id, sample;
   std::uint64_t count = 0, errors = 0, total_ns = 0, p50_ns = 0, p95_ns = 0, p99_ns = 0, max_ns = 0;
-  // "other": the part of count and errors taken over from folded entries (see Carried).
-  std::uint64_t carried_count = 0, carried_errors = 0;
   // Of count, those whose reply lay past the captured response prefix (deep
   // pipelines of long replies): their errors, if any, are not in `errors`.
   std::uint64_t replies_unseen = 0;
@@ -56,8 +54,6 @@ struct HttpEntry {
   std::uint64_t count = 0, status_2xx = 0, status_3xx = 0, status_4xx = 0, status_5xx = 0, errors = 0;
   std::uint64_t total_ns = 0, p50_ns = 0, p95_ns = 0, p99_ns = 0, max_ns = 0;
   std::uint64_t bytes_out = 0, bytes_in = 0;
-  // "other": the part of count and status_5xx taken over from folded entries (see Carried).
-  std::uint64_t carried_count = 0, carried_5xx = 0;
   bool exited = false;
   std::optional<RequestQueriesView> db;  // server side only
 };
@@ -150,8 +146,7 @@ struct L7Totals {
 // Prometheus: one (system, fingerprint id, side) across processes.
 struct DatabaseSeries {
   std::string system, fingerprint_id, side;
-  OpTotals ops;
-  std::unique_ptr<Carried> carried;  // of "other" entries: the folded part of ops
+  OpTotals ops;  // activity: what "other" entries carry is left out (see Carried)
 };
 
 // Prometheus: one (side, method, route) across processes.

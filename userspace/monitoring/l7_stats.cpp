@@ -53,7 +53,13 @@ void DbStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool c
 
 void Carried::merge(const Carried& o) {
   ops.merge(o.ops);
-  status_5xx += o.status_5xx;
+  for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
+}
+
+OpTotals live_ops(const DbStat& st) {
+  OpTotals live = st.ops;
+  if (st.carried) live.remove(st.carried->ops);
+  return live;
 }
 
 Carried& carried_of(std::unique_ptr<Carried>& c) {
@@ -90,14 +96,27 @@ void HttpStat::merge(const HttpStat& o) {
   bytes_out += o.bytes_out;
   bytes_in += o.bytes_in;
   queries.merge(o.queries);
-  if (o.carried) carried_of(carried).merge(*o.carried);
+}
+
+void HttpStat::merge_live(const HttpStat& o) {
+  if (!o.carried) {
+    merge(o);
+    return;
+  }
+  OpTotals live = o.ops;
+  live.remove(o.carried->ops);
+  ops.merge(live);
+  for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i] - std::min(o.status[i], o.carried->status[i]);
+  bytes_out += o.bytes_out;
+  bytes_in += o.bytes_in;
+  queries.merge(o.queries);
 }
 
 void HttpStat::absorb(const HttpStat& o) {
   merge(o);
   Carried& c = carried_of(carried);
   c.ops.merge(o.ops);
-  c.status_5xx += o.status[kClass5xx];
+  for (std::size_t i = 0; i < status.size(); ++i) c.status[i] += o.status[i];
 }
 
 }  // namespace hs::monitoring

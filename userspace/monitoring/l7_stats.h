@@ -75,11 +75,11 @@ struct HttpKeyLess {
 };
 
 // The history an "other" entry took over from the entries folded into it (it is
-// in the entry's totals already). Interval deltas leave it out, so that a fold is
-// not taken for new activity.
+// in the entry's totals already). The Prometheus series and the interval
+// percentiles leave it out, so that a fold is not taken for new activity.
 struct Carried {
   OpTotals ops;
-  std::uint64_t status_5xx = 0;
+  std::array<std::uint64_t, 4> status{};  // HTTP: 2xx .. 5xx
 
   void merge(const Carried& o);
 };
@@ -117,12 +117,16 @@ struct HttpStat {
   std::unique_ptr<Carried> carried;  // "other" entries that took folded ones in
 
   void add(const protocols::L7Reading& r, std::uint64_t latency_ns);
-  void merge(const HttpStat& o);  // carried histories included
+  void merge(const HttpStat& o);  // all of it; `carried` is not kept
+  // Merges o without what it carries: activity only, for series.
+  void merge_live(const HttpStat& o);
   // Takes a folded entry in: merged, and remembered as carried.
   void absorb(const HttpStat& o);
 };
 
 // The carried part of a stat, created on first use.
 Carried& carried_of(std::unique_ptr<Carried>& c);
+// A database stat's totals without what it carries.
+OpTotals live_ops(const DbStat& st);
 
 }  // namespace hs::monitoring

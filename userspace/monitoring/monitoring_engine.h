@@ -173,7 +173,8 @@ class MonitoringEngine {
   // Database operations sent to the slow-query log since start (dropped from the ring or not).
   std::uint64_t slow_queries_total() const { return slow_log_.recorded(); }
   L7Totals http_totals() const;
-  // Prometheus aggregates, at most max_series each, the rest folded into one "other" series.
+  // Prometheus aggregates of activity, at most max_series each, the rest folded into one
+  // "other" series. What "other" entries carry from folds is left out (see Carried).
   std::vector<DatabaseSeries> database_series(std::size_t max_series) const;
   std::vector<HttpSeries> http_series(std::size_t max_series) const;
   const SystemPoint& system() const { return system_; }

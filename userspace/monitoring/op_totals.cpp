@@ -21,4 +21,16 @@ void OpTotals::merge(const OpTotals& o) {
   hist.merge(o.hist);
 }
 
+void OpTotals::remove(const OpTotals& part) {
+  count -= std::min(count, part.count);
+  errors -= std::min(errors, part.errors);
+  total_ns -= std::min(total_ns, part.total_ns);
+  Histogram rest;
+  for (std::uint32_t s = 0; s < Histogram::kSlots; ++s) {
+    const std::uint64_t have = hist.slots()[s], take = part.hist.slots()[s];
+    if (have > take) rest.add_slot(s, have - take);
+  }
+  hist = rest;
+}
+
 }  // namespace hs::monitoring

@@ -16,6 +16,8 @@ struct OpTotals {
   void add(std::uint64_t latency_ns, bool error, std::uint64_t n = 1);
   // Sums counters, merges histograms, keeps the larger max_ns.
   void merge(const OpTotals& o);
+  // Takes back `part`, merged in before (max_ns stays: it cannot be undone).
+  void remove(const OpTotals& part);
 };
 
 }  // namespace hs::monitoring

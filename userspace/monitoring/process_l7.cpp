@@ -55,9 +55,11 @@ template <typename Map, typename View, typename Make, typename OtherOf>
 typename Map::value_type& capped_entry(Map& map, const View& view, std::size_t& named, std::size_t max,
                                        Make&& make, OtherOf&& other_of) {
   if (auto it = map.find(view); it != map.end()) return *it;
+  auto key = make(view);
+  if (is_other(key)) return *map.emplace(std::move(key), typename Map::mapped_type{}).first;  // holds no slot
   if (named >= max) fold_least_busy(map, named, max, other_of);
   ++named;
-  return *map.emplace(make(view), typename Map::mapped_type{}).first;
+  return *map.emplace(std::move(key), typename Map::mapped_type{}).first;
 }
 
 }  // namespace
@@ -99,11 +101,11 @@ std::size_t ProcessL7::held_bytes() const {
   for (const auto& [k, st] : statements_) {
     n += sizeof(Statements::value_type) + kTreeNodeBytes + k.fingerprint.capacity() + st.id.capacity() +
          st.last_remote.capacity() + st.sample.capacity() + st.remotes.capacity() * sizeof(std::string) +
-         st.routes.routes.capacity() * sizeof(RouteShare);
+         st.routes.routes.capacity() * sizeof(RouteShare) + (st.carried ? sizeof(Carried) : 0);
   }
   for (const auto& [k, st] : endpoints_) {
     n += sizeof(Endpoints::value_type) + kTreeNodeBytes + k.method.capacity() + k.route.capacity() +
-         st.queries.shapes.capacity() * sizeof(RouteQuery);
+         st.queries.shapes.capacity() * sizeof(RouteQuery) + (st.carried ? sizeof(Carried) : 0);
   }
   return n;
 }

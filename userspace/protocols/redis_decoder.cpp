@@ -112,11 +112,11 @@ inline bool same_outcome(const Command& a, const Command& b) {
 
 // The next reply that answers a command (RESP3 pushes and client-tracking
 // messages are out of band); false when none is complete in the data.
-bool next_reply(std::string_view data, std::size_t& pos, RespReply& reply) {
+RespStatus next_reply(std::string_view data, std::size_t& pos, RespReply& reply) {
   // Bounded by the data: every reply consumes at least 3 bytes.
   for (;;) {
-    if (resp_read_reply(data, pos, reply) != RespStatus::ok) return false;
-    if (!reply.push) return true;
+    if (RespStatus s = resp_read_reply(data, pos, reply); s != RespStatus::ok) return s;
+    if (!reply.push) return RespStatus::ok;
   }
 }
 
@@ -160,8 +160,8 @@ class RedisDecoder final : public ConnectionDecoder {
   static void read_exchange(const Exchange& ex, std::vector<Operation>& out) {
     const std::string_view data = ex.request;
     std::size_t pos = 0, reply_pos = 0, seen = 0;
-    bool pairing = true;      // replies are paired until one is missing or pub/sub starts
-    bool subscribed = false;  // pub/sub started: replies are pushes, none is missing
+    bool pairing = true;  // replies are paired until one is missing or pub/sub starts
+    bool cut_off = false;  // the replies went on past the response's prefix
     bool in_run = false;
     Command run, c;  // the current run's first command; the command just read
     // Not built per call: its arguments (16 views) would be zeroed each time, and
@@ -180,20 +180,21 @@ class RedisDecoder final : public ConnectionDecoder {
         c.container = same ? run.container : is_container_name(c.head.name);
         c.head.sub = c.container && cmd.kept > 1 ? cmd.args[1] : std::string_view();
         c.outcome = cmd.cut ? Command::kCut : Command::kOk;
+        bool unseen = false;  // its reply lies past the response's prefix
         if (pairing) {
-          pairing = next_reply(ex.response, reply_pos, reply);
+          const RespStatus rs = next_reply(ex.response, reply_pos, reply);
+          pairing = rs == RespStatus::ok;
+          unseen = cut_off = rs == RespStatus::incomplete;  // not after a malformed reply: no telling
           if (pairing && reply.error) {
             c.outcome |= Command::kError;
             c.error_text = reply.message;
           }
           // After these the connection answers with pushes, not one reply per command.
-          if (enters_pubsub(c.head.name)) {
-            subscribed = true;
-            pairing = false;
-          }
+          if (enters_pubsub(c.head.name)) pairing = false;
+        } else {
+          unseen = cut_off;
+          if (enters_pubsub(c.head.name)) cut_off = false;  // what follows it is pushes
         }
-        // No reply seen, and not for pub/sub: it lies past the response's prefix.
-        const bool unseen = !pairing && !subscribed;
         if (same && same_outcome(run, c)) {
           ++out.back().count;
         } else {

@@ -279,6 +279,46 @@ TEST_F(L7ProbeTest, PipelinedRedisThroughMsgAndVectorCallsIsOneExchange) {
   EXPECT_EQ(with_role(all, HS_NET_ROLE_CLIENT)[0].rec.req_bytes, pipeline.size());
 }
 
+// send()/recv() are the sendto/recvfrom system calls: an HTTP exchange through
+// them is one record per side, with its exact bytes.
+TEST_F(L7ProbeTest, SendtoAndRecvfromAreExchangesToo) {
+  Listener l;
+  const std::string request = http_request_of(300, 's');
+  const std::string response = http_response_of(90, 'R');
+  std::thread server([&] {
+    Fd s = l.accept();
+    std::string got(request.size(), '\0');
+    std::size_t n = 0;
+    while (n < got.size()) {
+      ssize_t r = ::recvfrom(s.get(), got.data() + n, got.size() - n, 0, nullptr, nullptr);
+      check(r > 0, "recvfrom");
+      n += static_cast<std::size_t>(r);
+    }
+    check(::sendto(s.get(), response.data(), response.size(), 0, nullptr, 0) ==
+              static_cast<ssize_t>(response.size()), "sendto");
+  });
+  Fd c = connect_to(AF_INET, l.port());
+  check(::send(c.get(), request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()), "send");
+  std::string in(response.size(), '\0');
+  std::size_t n = 0;
+  while (n < in.size()) {
+    ssize_t r = ::recv(c.get(), in.data() + n, in.size() - n, 0);
+    check(r > 0, "recv");
+    n += static_cast<std::size_t>(r);
+  }
+  server.join();
+
+  auto all = drain();
+  for (std::uint8_t role : {HS_NET_ROLE_CLIENT, HS_NET_ROLE_SERVER}) {
+    auto side = with_role(all, role);
+    ASSERT_EQ(side.size(), 1u) << int(role);
+    EXPECT_EQ(side[0].rec.protocol, HS_L7_HTTP);
+    EXPECT_EQ(side[0].request, request);
+    EXPECT_EQ(side[0].rec.req_bytes, request.size());
+    EXPECT_EQ(side[0].response, response.substr(0, HS_L7_RESP_MAX));
+  }
+}
+
 // A PostgreSQL startup message over a Unix socket: the remote is the server's path.
 TEST_F(L7ProbeTest, UnixSocketExchangesNameTheServerPath) {
   std::string path = "/tmp/hs-l7-test-" + std::to_string(::getpid()) + ".sock";

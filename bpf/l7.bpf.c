@@ -245,23 +245,12 @@ static __always_inline void l7__emit(struct hs_l7_conn *c)
 		counter__inc(&hs_l7_drops, HS_DROP_L7_RINGBUF_FULL);
 }
 
-/* Tells userspace that an adopted connection is gone: its fixed part alone,
- * flagged HS_L7_F_CLOSED, built apart from the exchange in progress. */
+/* Tells userspace that an adopted connection is gone (see l7_record__closed). */
 static __always_inline void l7__closed(struct hs_l7_conn *c, __u64 now_ns)
 {
-	__u64 head[HS_L7_RECORD_FIXED / 8];
-	__builtin_memcpy(head, &c->rec, sizeof(head));
-	struct hs_l7_record *rec = (struct hs_l7_record *)head;
-	rec->flags |= HS_L7_F_CLOSED;
-	rec->req_ns = rec->resp_ns = now_ns;
-	rec->req_bytes = 0;
-	rec->resp_bytes = 0;
-	rec->req_len = rec->resp_len = 0;
-	rec->path_len = 0;
-	rec->tgid = rec->tid = 0;
 	__u32 cpu = bpf_get_smp_processor_id();
 	void *rb = bpf_map_lookup_elem(&hs_l7_rings, &cpu);
-	if (!rb || bpf_ringbuf_output(rb, head, sizeof(head), rb__wakeup_flags(rb, sizeof(head), hs_l7_wakeup_bytes)))
+	if (!rb || l7_record__closed(rb, &c->rec, now_ns, hs_l7_wakeup_bytes))
 		counter__inc(&hs_l7_drops, HS_DROP_L7_RINGBUF_FULL);
 }
 

@@ -445,11 +445,16 @@ int BPF_KRETPROBE(hs_tls_read_ex_ret, long ret)
 	return 0;
 }
 
-/* SSL_free: the object's address may be reused by the next connection. */
+/* SSL_free: the object's address may be reused by the next connection, and
+ * userspace may forget a connection it decoded (a closed record). */
 SEC("uprobe")
 int BPF_KPROBE(hs_tls_free, void *ssl)
 {
 	struct tls_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .ssl = (__u64)ssl };
+	struct tls_conn *c = bpf_map_lookup_elem(&hs_tls_conns, &k);
+	if (c && c->state == TLS_ACTIVE &&
+	    l7_record__closed(&hs_tls_events, &c->rec, bpf_ktime_get_ns(), hs_tls_wakeup_bytes))
+		counter__inc(&hs_tls_drops, HS_DROP_TLS_RINGBUF_FULL);
 	bpf_map_delete_elem(&hs_tls_conns, &k);
 	return 0;
 }

@@ -42,4 +42,23 @@ static __always_inline long l7_record__output(void *rb, struct hs_l7_record *rec
 	return bpf_ringbuf_output(rb, rec, size, rb__wakeup_flags(rb, size, wakeup_step));
 }
 
+/* Tells userspace that a connection is gone: the fixed part of its record alone,
+ * flagged HS_L7_F_CLOSED, built apart from the exchange in progress. Returns what
+ * bpf_ringbuf_output returns. */
+static __always_inline long l7_record__closed(void *rb, const struct hs_l7_record *conn, __u64 now_ns,
+					      __u64 wakeup_step)
+{
+	__u64 head[HS_L7_RECORD_FIXED / 8];
+	__builtin_memcpy(head, conn, sizeof(head));
+	struct hs_l7_record *rec = (struct hs_l7_record *)head;
+	rec->flags |= HS_L7_F_CLOSED;
+	rec->req_ns = rec->resp_ns = now_ns;
+	rec->req_bytes = 0;
+	rec->resp_bytes = 0;
+	rec->req_len = rec->resp_len = 0;
+	rec->path_len = 0;
+	rec->tgid = rec->tid = 0;
+	return bpf_ringbuf_output(rb, head, sizeof(head), rb__wakeup_flags(rb, sizeof(head), wakeup_step));
+}
+
 #endif /* HOSTSCOPE_L7_RECORD_BPF_H */

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -187,6 +188,22 @@ TEST_P(TlsApiTest, HttpExchangesOnBothSidesAreEachOneRecord) {
   for (const auto& x : srv) {
     EXPECT_EQ(x.rec.conn_id, server.cookie());
     EXPECT_EQ(x.rec.tid, server.tid());
+  }
+  // Each SSL_free sent one closed record (no process, no bytes) naming its socket.
+  std::map<std::uint64_t, std::vector<Captured>> closed;
+  for (const auto& x : records_)
+    if (x.rec.flags & HS_L7_F_CLOSED) closed[x.rec.conn_id].push_back(x);
+  const std::pair<std::uint64_t, int> ends[] = {{client_cookie, HS_NET_ROLE_CLIENT},
+                                                {server.cookie(), HS_NET_ROLE_SERVER}};
+  for (auto [cookie, role] : ends) {
+    ASSERT_EQ(closed[cookie].size(), 1u) << "role " << role;
+    const auto& x = closed[cookie][0];
+    EXPECT_EQ(x.rec.flags, HS_L7_F_TLS | HS_L7_F_CLOSED);
+    EXPECT_EQ(x.rec.role, role);
+    EXPECT_EQ(x.rec.protocol, HS_L7_HTTP);
+    EXPECT_EQ(x.rec.tgid, 0u);
+    EXPECT_EQ(x.rec.req_len + x.rec.resp_len, 0u);
+    EXPECT_TRUE(x.request.empty() && x.response.empty());
   }
   expect_no_drops();
 }

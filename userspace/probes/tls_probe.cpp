@@ -482,13 +482,13 @@ Result<int> TlsProbe::consume(int timeout_ms, const Sink& sink) {
     std::array<epoll_event, 2> evs{};
     if (::epoll_wait(epoll_fd_, evs.data(), static_cast<int>(evs.size()), timeout_ms) < 0) waited = -errno;
   }
+  // Each record's space goes back as soon as it is handled, as libbpf's reader does.
   for (std::size_t i = 0; i < rings_.size(); ++i) {
-    std::uint64_t read_to = 0;
-    rings_[i].scan([&](const MappedRing::Record& r) {
+    MappedRing& ring = rings_[i];
+    ring.scan([&](const MappedRing::Record& r) {
       if (!r.discarded) (i == 0 ? on_record(r.data, r.size) : on_proc(r.data, r.size));
-      read_to = r.end_pos;
+      ring.release_to(r.end_pos);
     });
-    if (read_to != 0) rings_[i].release_to(read_to);
   }
   sink_ = nullptr;
   run_due_checks();

@@ -279,33 +279,32 @@ TEST_F(L7ProbeTest, PipelinedRedisThroughMsgAndVectorCallsIsOneExchange) {
   EXPECT_EQ(with_role(all, HS_NET_ROLE_CLIENT)[0].rec.req_bytes, pipeline.size());
 }
 
-// send()/recv() are the sendto/recvfrom system calls: an HTTP exchange through
-// them is one record per side, with its exact bytes.
+// An HTTP exchange through sendto/recvfrom (what send()/recv() call) is one
+// record per side, with its exact bytes.
 TEST_F(L7ProbeTest, SendtoAndRecvfromAreExchangesToo) {
   Listener l;
   const std::string request = http_request_of(300, 's');
   const std::string response = http_response_of(90, 'R');
-  std::thread server([&] {
-    Fd s = l.accept();
-    std::string got(request.size(), '\0');
-    std::size_t n = 0;
-    while (n < got.size()) {
-      ssize_t r = ::recvfrom(s.get(), got.data() + n, got.size() - n, 0, nullptr, nullptr);
+  const auto recvfrom_exactly = [](int fd, std::size_t size) {
+    std::string got(size, '\0');
+    for (std::size_t n = 0; n < size;) {
+      ssize_t r = ::recvfrom(fd, got.data() + n, size - n, 0, nullptr, nullptr);
       check(r > 0, "recvfrom");
       n += static_cast<std::size_t>(r);
     }
-    check(::sendto(s.get(), response.data(), response.size(), 0, nullptr, 0) ==
-              static_cast<ssize_t>(response.size()), "sendto");
+    return got;
+  };
+  const auto sendto_all = [](int fd, const std::string& data) {
+    check(::sendto(fd, data.data(), data.size(), 0, nullptr, 0) == static_cast<ssize_t>(data.size()), "sendto");
+  };
+  std::thread server([&] {
+    Fd s = l.accept();
+    check(recvfrom_exactly(s.get(), request.size()) == request, "request bytes");
+    sendto_all(s.get(), response);
   });
   Fd c = connect_to(AF_INET, l.port());
-  check(::send(c.get(), request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()), "send");
-  std::string in(response.size(), '\0');
-  std::size_t n = 0;
-  while (n < in.size()) {
-    ssize_t r = ::recv(c.get(), in.data() + n, in.size() - n, 0);
-    check(r > 0, "recv");
-    n += static_cast<std::size_t>(r);
-  }
+  sendto_all(c.get(), request);
+  EXPECT_EQ(recvfrom_exactly(c.get(), response.size()), response);
   server.join();
 
   auto all = drain();

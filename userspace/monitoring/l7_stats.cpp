@@ -51,6 +51,16 @@ void DbStat::add(const protocols::L7Reading& r, std::uint64_t latency_ns, bool c
   }
 }
 
+namespace {
+
+// The carried part of a stat, created on first use.
+Carried& carried_of(std::unique_ptr<Carried>& c) {
+  if (!c) c = std::make_unique<Carried>();
+  return *c;
+}
+
+}  // namespace
+
 void Carried::merge(const Carried& o) {
   ops.merge(o.ops);
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
@@ -60,11 +70,6 @@ OpTotals live_ops(const DbStat& st) {
   OpTotals live = st.ops;
   if (st.carried) live.remove(st.carried->ops);
   return live;
-}
-
-Carried& carried_of(std::unique_ptr<Carried>& c) {
-  if (!c) c = std::make_unique<Carried>();
-  return *c;
 }
 
 void DbStat::absorb(const DbStat& o) {
@@ -99,17 +104,10 @@ void HttpStat::merge(const HttpStat& o) {
 }
 
 void HttpStat::merge_live(const HttpStat& o) {
-  if (!o.carried) {
-    merge(o);
-    return;
-  }
-  OpTotals live = o.ops;
-  live.remove(o.carried->ops);
-  ops.merge(live);
-  for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i] - std::min(o.status[i], o.carried->status[i]);
-  bytes_out += o.bytes_out;
-  bytes_in += o.bytes_in;
-  queries.merge(o.queries);
+  merge(o);
+  if (!o.carried) return;
+  ops.remove(o.carried->ops);
+  for (std::size_t i = 0; i < status.size(); ++i) status[i] -= std::min(status[i], o.carried->status[i]);
 }
 
 void HttpStat::absorb(const HttpStat& o) {

@@ -124,8 +124,6 @@ struct HttpStat {
   void absorb(const HttpStat& o);
 };
 
-// The carried part of a stat, created on first use.
-Carried& carried_of(std::unique_ptr<Carried>& c);
 // A database stat's totals without what it carries.
 OpTotals live_ops(const DbStat& st);
 
